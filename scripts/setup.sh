@@ -11,7 +11,10 @@ run_main=1
 [ "${1:-}" = "--no-run" ] && run_main=0
 
 need_apt=()
-for p in cmake g++ make flatbuffers-compiler libflatbuffers-dev libgtest-dev libgmock-dev; do
+# Build: flatbuffers (TFLite format), protobuf + libonnx-dev (ONNX import), zlib (gzip'd datasets).
+# Tests and the model zoo: ONNX's backend node test cases, the Fashion-MNIST dataset.
+for p in cmake g++ make flatbuffers-compiler libflatbuffers-dev libgtest-dev libgmock-dev \
+         libprotobuf-dev protobuf-compiler libonnx-dev zlib1g-dev libonnx-testdata dataset-fashion-mnist; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
 # Node.js runs the LiteRT.js oracle and npm fetches models; the image may already have them.

@@ -10,6 +10,8 @@ namespace lithe::cli {
 // Errors are printed as one line on stderr.
 int Inspect(const std::vector<std::string>& args);
 int Run(const std::vector<std::string>& args);
+int Convert(const std::vector<std::string>& args);  // convert.cc
+int Eval(const std::vector<std::string>& args);     // eval.cc
 
 // Prints "lithe: <message>" on stderr and returns 1.
 int Fail(const std::string& message);

@@ -46,7 +46,12 @@ const char kUsage[] =
     "commands:\n"
     "  inspect MODEL [--json]          inputs, outputs, ops, weights by dtype, memory plan\n"
     "  run MODEL -o DIR [-i INDEX_OR_NAME=FILE.npy]... [--random-seed N] [--threads N]\n"
-    "                                  run once; writes DIR/output_<k>.npy and DIR/outputs.json\n";
+    "                                  run once; writes DIR/output_<k>.npy and DIR/outputs.json\n"
+    "  convert MODEL.onnx -o OUT.tflite [--nhwc] | --list-ops\n"
+    "                                  ONNX -> TensorFlow Lite (float32)\n"
+    "  eval MODEL... --dataset fashion-mnist|mnist|idx:IMAGES,LABELS|npy:X.npy,Y.npy\n"
+    "       [--scale S --offset O] [--limit N] [--json]\n"
+    "                                  top-1/top-5 accuracy, per class, confusion matrix\n";
 }
 
 int main(int argc, char** argv) {
@@ -58,5 +63,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "inspect") return lithe::cli::Inspect(args);
   if (cmd == "run") return lithe::cli::Run(args);
+  if (cmd == "convert") return lithe::cli::Convert(args);
+  if (cmd == "eval") return lithe::cli::Eval(args);
   return lithe::cli::Fail("unknown command '" + cmd + "' (try lithe --help)");
 }

@@ -1,0 +1,1 @@
+// Replaced by the evaluation library (datasets, accuracy); keeps the build linking meanwhile.
