@@ -545,7 +545,6 @@ Status Converter::DefineGraphInputs() {
     subgraph_->inputs.push_back(v.tensor);
     values_[in.name()] = std::move(v);
   }
-  if (subgraph_->inputs.empty()) return Status::Error("the graph has no (non-constant) inputs");
   return Status::Ok();
 }
 
@@ -591,6 +590,8 @@ Status Converter::ConvertNode(const OnnxNode& n) {
   }();
   if (!n.proto->domain().empty() && n.proto->domain() != "ai.onnx")
     return Status::Error("op domain '" + n.proto->domain() + "' is not supported");
+  for (const char* legacy : {"consumed_inputs", "is_test", "spatial"})
+    if (Attr(n, legacy)) return Status::Error(std::string("legacy attribute '") + legacy + "' is not supported");
   auto it = table.find(n.op());
   if (it == table.end()) return Status::Error("op type is not supported");
   return it->second(*this, n);

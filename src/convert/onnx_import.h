@@ -31,7 +31,7 @@ Result<std::vector<uint8_t>> ConvertOnnxFile(const std::string& path,
 
 // The ONNX op types the importer claims (sorted), and the opset range it accepts.
 std::vector<std::string> SupportedOnnxOps();
-constexpr int kMinOnnxOpset = 7;
+constexpr int kMinOnnxOpset = 1;
 constexpr int kMaxOnnxOpset = 17;
 
 }  // namespace lithe::convert

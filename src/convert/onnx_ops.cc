@@ -629,9 +629,13 @@ Status ConvertConvTranspose(Converter& c, const OnnxNode& n) {
   LITHE_ASSIGN_OR_RETURN(Dims out_shape_attr, c.AttrInts(n, "output_shape", {}));
   LITHE_ASSIGN_OR_RETURN(std::string auto_pad, c.AttrString(n, "auto_pad", "NOTSET"));
   if (kernel != Dims{kh, kw}) return Status::Error("kernel_shape does not match the weights");
-  if (dil != Dims{1, 1}) return Status::Error("dilations " + DimsString(dil) + " are not supported");
-  if (strides.size() != 2 || pads.size() != 4 || out_pad.size() != 2)
-    return Status::Error("only 2-D strides, pads and output_padding are supported");
+  if (strides.size() != 2 || pads.size() != 4 || out_pad.size() != 2 || dil.size() != 2)
+    return Status::Error("only 2-D strides, dilations, pads and output_padding are supported");
+  for (int64_t d : dil)
+    if (d < 1 || d > 64) return Status::Error("dilations " + DimsString(dil) + " are invalid");
+  // A dilated kernel is the kernel with zeros between its taps.
+  const int64_t ekh = (kh - 1) * dil[0] + 1, ekw = (kw - 1) * dil[1] + 1;
+  kernel = {ekh, ekw};
   int64_t pb[2], pe[2], full[2], outd[2];
   for (int i = 0; i < 2; ++i) {
     const int64_t in = x->shape[2 + i], k = kernel[i], s = strides[i];
@@ -641,9 +645,13 @@ Status ConvertConvTranspose(Converter& c, const OnnxNode& n) {
     full[i] = (in - 1) * s + k + out_pad[i];  // before cropping pads
     if (!out_shape_attr.empty()) {
       if (out_shape_attr.size() != 2) return Status::Error("output_shape must have 2 values");
+      if (out_shape_attr[i] < 1 || out_shape_attr[i] > full[i] + s)
+        return Status::Error("output_shape " + DimsString(out_shape_attr) + " is invalid");
       const int64_t total = full[i] - out_shape_attr[i];
-      if (total < 0) return Status::Error("output_shape " + DimsString(out_shape_attr) + " is too large");
-      if (auto_pad == "SAME_UPPER") { pb[i] = total / 2; pe[i] = total - pb[i]; }
+      if (total < 0) {  // a larger output: the extra rows get only the bias
+        full[i] = out_shape_attr[i];
+        pb[i] = pe[i] = 0;
+      } else if (auto_pad == "SAME_UPPER") { pb[i] = total / 2; pe[i] = total - pb[i]; }
       else { pe[i] = total / 2; pb[i] = total - pe[i]; }
     } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
       const int64_t total = std::max<int64_t>(full[i] - in * s, 0);
@@ -666,12 +674,13 @@ Status ConvertConvTranspose(Converter& c, const OnnxNode& n) {
     bias = b->f;
   }
   // TRANSPOSE_CONV, VALID, into the full (uncropped) size; then crop the pads.
-  std::vector<float> filt(M * kh * kw * C);  // [M, kH, kW, C]
+  std::vector<float> filt(M * ekh * ekw * C, 0.0f);  // [M, kH', kW', C]
   for (int64_t ci = 0; ci < C; ++ci)
     for (int64_t m = 0; m < M; ++m)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t xx = 0; xx < kw; ++xx)
-          filt[((m * kh + y) * kw + xx) * C + ci] = W.f[((ci * M + m) * kh + y) * kw + xx];
+          filt[((m * ekh + y * dil[0]) * ekw + xx * dil[1]) * C + ci] =
+              W.f[((ci * M + m) * kh + y) * kw + xx];
   const std::string& name = OutName(n);
   LITHE_ASSIGN_OR_RETURN(int in, c.TensorIn(*x, NhwcPerm()));
   const Dims full_nhwc = {x->shape[0], full[0], full[1], M};
@@ -683,7 +692,7 @@ Status ConvertConvTranspose(Converter& c, const OnnxNode& n) {
   o.stride_w = static_cast<int32_t>(strides[1]);
   c.AddOp(BuiltinOperator::TRANSPOSE_CONV,
           {c.AddConstInt32(name + "/output_shape", {4}, full_nhwc),
-           c.AddConstFloat(name + "/weights", {M, kh, kw, C}, std::move(filt)), in,
+           c.AddConstFloat(name + "/weights", {M, ekh, ekw, C}, std::move(filt)), in,
            c.AddConstFloat(name + "/bias", {M}, bias)},
           {t}, Options(std::move(o)), 3);
   const Dims out_shape = {x->shape[0], M, outd[0], outd[1]};
@@ -1287,12 +1296,14 @@ struct ResizeSpec {
   std::string nearest = "floor";
   int64_t in[2] = {0, 0}, out[2] = {0, 0};
   double scale[2] = {1, 1};  // ONNX's scale (out / in unless given)
+  bool from_scales = false;  // ONNX then uses in * scale (unrounded) as the resized length
 };
 
 // ONNX's source coordinate of output index x along one axis.
 double OnnxCoord(const ResizeSpec& s, int i, int64_t x) {
   const double sc = s.scale[i];
-  const double in = static_cast<double>(s.in[i]), out = static_cast<double>(s.out[i]);
+  const double in = static_cast<double>(s.in[i]);
+  const double out = s.from_scales ? in * sc : static_cast<double>(s.out[i]);
   if (s.coord == "half_pixel") return (x + 0.5) / sc - 0.5;
   if (s.coord == "pytorch_half_pixel") return out > 1 ? (x + 0.5) / sc - 0.5 : 0.0;
   if (s.coord == "align_corners") return out > 1 ? x * (in - 1) / (out - 1) : 0.0;
@@ -1383,6 +1394,7 @@ Status ConvertResizeLike(Converter& c, const OnnxNode& n, bool upsample) {
     s.out[i] = out_shape[2 + i];
     if (s.out[i] < 1 || s.in[i] < 1) return Status::Error("empty resize " + DimsString(out_shape));
     s.scale[i] = scales.empty() ? static_cast<double>(s.out[i]) / s.in[i] : scales[2 + i];
+    s.from_scales = !scales.empty();
   }
   if (Numel(out_shape) > int64_t{1} << 31) return Status::Error("the output is too large");
   // Find TFLite flags that reproduce ONNX's sampling exactly on these sizes.
