@@ -360,7 +360,7 @@ Status ConvertHardSigmoid(Converter& c, const OnnxNode& n) {
   return c.SetOutputTensor(n, 0, x->shape, out, p);
 }
 
-Status ConvertSoftmax(Converter& c, const OnnxNode& n) {
+Status SoftmaxLike(Converter& c, const OnnxNode& n, BuiltinOperator code) {
   LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));
   LITHE_ASSIGN_OR_RETURN(Value * x, c.Input(n, 0));
   const size_t r = x->shape.size();
@@ -382,7 +382,8 @@ Status ConvertSoftmax(Converter& c, const OnnxNode& n) {
     c.AddOp(BuiltinOperator::RESHAPE, {in, c.AddConstInt32(name + "/2d_shape", {2}, flat)}, {t2d},
             Options(std::move(ro)));
     LITHE_ASSIGN_OR_RETURN(int s2d, c.AddTensor(name + "/softmax2d", flat));
-    c.AddOp(BuiltinOperator::SOFTMAX, {t2d}, {s2d}, Options(std::move(so)));
+    c.AddOp(code, {t2d}, {s2d},
+            code == BuiltinOperator::SOFTMAX ? Options(std::move(so)) : Options(::tflite::LogSoftmaxOptionsT()));
     LITHE_ASSIGN_OR_RETURN(int out, c.AddTensor(name, x->shape));
     ::tflite::ReshapeOptionsT ro2;
     ro2.new_shape.assign(x->shape.begin(), x->shape.end());
@@ -402,8 +403,22 @@ Status ConvertSoftmax(Converter& c, const OnnxNode& n) {
   }
   LITHE_ASSIGN_OR_RETURN(int in, c.TensorIn(*x, p));
   LITHE_ASSIGN_OR_RETURN(int out, c.AddTensor(name, Permuted(x->shape, p)));
-  c.AddOp(BuiltinOperator::SOFTMAX, {in}, {out}, Options(std::move(so)));
+  c.AddOp(code, {in}, {out},
+          code == BuiltinOperator::SOFTMAX ? Options(std::move(so)) : Options(::tflite::LogSoftmaxOptionsT()));
   return c.SetOutputTensor(n, 0, x->shape, out, p);
+}
+
+Status ConvertSoftmax(Converter& c, const OnnxNode& n) { return SoftmaxLike(c, n, BuiltinOperator::SOFTMAX); }
+Status ConvertLogSoftmax(Converter& c, const OnnxNode& n) { return SoftmaxLike(c, n, BuiltinOperator::LOG_SOFTMAX); }
+Status ConvertExp(Converter& c, const OnnxNode& n) { return Unary(c, n, BuiltinOperator::EXP, Options(::tflite::ExpOptionsT())); }
+
+Status ConvertDropout(Converter& c, const OnnxNode& n) {
+  LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));  // the mask output is refused
+  if (n.has_input(2)) {
+    LITHE_ASSIGN_OR_RETURN(auto t, c.ConstInput(n, 2));
+    if (t->numel() != 1 || t->at(0) != 0) return Status::Error("training_mode is not supported");
+  }
+  return ConvertIdentity(c, n);
 }
 
 // --- convolution and pooling ----------------------------------------------------------------
@@ -831,16 +846,41 @@ Status ConvertGlobalAveragePool(Converter& c, const OnnxNode& n) {
   return Reduce(c, n, x, axes, true, BuiltinOperator::MEAN);
 }
 
-Status ConvertReduceMean(Converter& c, const OnnxNode& n) {
+Status ConvertGlobalMaxPool(Converter& c, const OnnxNode& n) {
   LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));
   LITHE_ASSIGN_OR_RETURN(Value * x, c.Input(n, 0));
+  if (x->shape.size() < 3) return Status::Error("input must have spatial dims");
+  Dims axes;
+  for (size_t a = 2; a < x->shape.size(); ++a) axes.push_back(static_cast<int64_t>(a));
+  return Reduce(c, n, x, axes, true, BuiltinOperator::REDUCE_MAX);
+}
+
+// ReduceMean/ReduceMax/ReduceSum: axes as an attribute, or (ReduceSum from opset 13) an input.
+template <BuiltinOperator kCode>
+Status ConvertReduce(Converter& c, const OnnxNode& n) {
+  LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));
+  LITHE_ASSIGN_OR_RETURN(Value * x, c.Input(n, 0));
+  if (x->shape.empty()) return Status::Error("reduction of a scalar");
   LITHE_ASSIGN_OR_RETURN(int64_t keepdims, c.AttrInt(n, "keepdims", 1));
+  LITHE_ASSIGN_OR_RETURN(int64_t noop_empty, c.AttrInt(n, "noop_with_empty_axes", 0));
   Dims all;
   for (size_t a = 0; a < x->shape.size(); ++a) all.push_back(static_cast<int64_t>(a));
-  LITHE_ASSIGN_OR_RETURN(Dims axes, c.AttrInts(n, "axes", all));
-  if (axes.empty()) axes = all;
-  if (x->shape.empty()) return Status::Error("ReduceMean of a scalar");
-  return Reduce(c, n, x, axes, keepdims != 0, BuiltinOperator::MEAN);
+  Dims axes;
+  const bool axes_input = kCode == BuiltinOperator::SUM && c.opset() >= 13;
+  if (axes_input) {
+    if (n.has_input(1)) {
+      LITHE_ASSIGN_OR_RETURN(auto a, c.ConstInput(n, 1));
+      if (a->is_float) return Status::Error("axes must be int64");
+      axes = a->i;
+    }
+  } else {
+    LITHE_ASSIGN_OR_RETURN(axes, c.AttrInts(n, "axes", {}));
+  }
+  if (axes.empty()) {
+    if (noop_empty) return ConvertIdentity(c, n);
+    axes = all;
+  }
+  return Reduce(c, n, x, axes, keepdims != 0, kCode);
 }
 
 Status ConvertBatchNorm(Converter& c, const OnnxNode& n) {
@@ -1338,6 +1378,65 @@ double TfliteLinear(const ResizeSpec& s, int i, int64_t x, bool align, bool half
   return half ? (x + 0.5f) * scale - 0.5f : x * scale;
 }
 
+// Resize with ONNX's exact sampling where no TFLite resize op matches it: GATHER rows then
+// columns (nearest), or GATHER the two neighbours and interpolate (linear, separable).
+Status ResizeByGather(Converter& c, const OnnxNode& n, Value* x, const ResizeSpec& s,
+                      const Dims& out_shape) {
+  const std::string& name = OutName(n);
+  LITHE_ASSIGN_OR_RETURN(int cur, c.TensorIn(*x, NhwcPerm()));
+  Dims dims = Permuted(x->shape, NhwcPerm());
+  const bool nearest = s.mode == "nearest";
+  for (int i = 0; i < 2; ++i) {
+    const int axis = 1 + i;  // H, then W in NHWC
+    const std::string step = name + (i ? "/w" : "/h");
+    Dims next = dims;
+    next[axis] = s.out[i];
+    const bool last = i == 1;
+    auto gather = [&](const std::vector<int64_t>& idx, const std::string& tname) -> Result<int> {
+      LITHE_ASSIGN_OR_RETURN(int t, c.AddTensor(tname, next));
+      ::tflite::GatherOptionsT o;
+      o.axis = axis;
+      c.AddOp(BuiltinOperator::GATHER,
+              {cur, c.AddConstInt32(tname + "/indices", {static_cast<int64_t>(idx.size())}, idx)},
+              {t}, Options(std::move(o)));
+      return t;
+    };
+    if (nearest) {
+      std::vector<int64_t> idx(s.out[i]);
+      bool identity = s.out[i] == s.in[i];
+      for (int64_t o = 0; o < s.out[i]; ++o) {
+        idx[o] = OnnxNearest(s, i, o);
+        identity &= idx[o] == o;
+      }
+      if (identity && !last) continue;
+      LITHE_ASSIGN_OR_RETURN(cur, gather(idx, last ? name : step));
+    } else {
+      std::vector<int64_t> i0(s.out[i]), i1(s.out[i]);
+      std::vector<float> w(s.out[i]);
+      for (int64_t o = 0; o < s.out[i]; ++o) {
+        const double v = std::clamp(OnnxCoord(s, i, o), 0.0, static_cast<double>(s.in[i] - 1));
+        i0[o] = static_cast<int64_t>(std::floor(v));
+        i1[o] = std::min<int64_t>(i0[o] + 1, s.in[i] - 1);
+        w[o] = static_cast<float>(v - i0[o]);
+      }
+      LITHE_ASSIGN_OR_RETURN(int g0, gather(i0, step + "/lo"));
+      LITHE_ASSIGN_OR_RETURN(int g1, gather(i1, step + "/hi"));
+      LITHE_ASSIGN_OR_RETURN(int diff, c.AddTensor(step + "/diff", next));
+      c.AddOp(BuiltinOperator::SUB, {g1, g0}, {diff}, Options(::tflite::SubOptionsT()));
+      Dims wdims(4, 1);
+      wdims[axis] = s.out[i];
+      LITHE_ASSIGN_OR_RETURN(int scaled, c.AddTensor(step + "/scaled", next));
+      c.AddOp(BuiltinOperator::MUL, {diff, c.AddConstFloat(step + "/weights", wdims, std::move(w))},
+              {scaled}, Options(::tflite::MulOptionsT()));
+      LITHE_ASSIGN_OR_RETURN(int sum, c.AddTensor(last ? name : step, next));
+      c.AddOp(BuiltinOperator::ADD, {g0, scaled}, {sum}, Options(::tflite::AddOptionsT()));
+      cur = sum;
+    }
+    dims = next;
+  }
+  return c.SetOutputTensor(n, 0, out_shape, cur, NhwcPerm());
+}
+
 Status ConvertResizeLike(Converter& c, const OnnxNode& n, bool upsample) {
   LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));
   LITHE_ASSIGN_OR_RETURN(Value * x, c.Input(n, 0));
@@ -1416,11 +1515,7 @@ Status ConvertResizeLike(Converter& c, const OnnxNode& n, bool upsample) {
       }
     if (same) found = flags;
   }
-  if (found < 0)
-    return Status::Error("coordinate_transformation_mode '" + s.coord + "'" +
-                         (nearest ? " with nearest_mode '" + s.nearest + "'" : "") +
-                         " has no TFLite equivalent for " + DimsString(x->shape) + " -> " +
-                         DimsString(out_shape));
+  if (found < 0) return ResizeByGather(c, n, x, s, out_shape);
   const bool align = found == 2, half = found == 1;
   LITHE_ASSIGN_OR_RETURN(int in, c.TensorIn(*x, NhwcPerm()));
   const std::string& name = OutName(n);
@@ -1442,6 +1537,203 @@ Status ConvertResizeLike(Converter& c, const OnnxNode& n, bool upsample) {
 
 Status ConvertResize(Converter& c, const OnnxNode& n) { return ConvertResizeLike(c, n, false); }
 Status ConvertUpsample(Converter& c, const OnnxNode& n) { return ConvertResizeLike(c, n, true); }
+
+Status ConvertShape(Converter& c, const OnnxNode& n) {
+  LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));
+  LITHE_ASSIGN_OR_RETURN(Value * x, c.Input(n, 0));
+  const int64_t r = static_cast<int64_t>(x->shape.size());
+  LITHE_ASSIGN_OR_RETURN(int64_t start, c.AttrInt(n, "start", 0));
+  LITHE_ASSIGN_OR_RETURN(int64_t end, c.AttrInt(n, "end", r));
+  if (start < 0) start += r;
+  if (end < 0) end += r;
+  start = std::clamp<int64_t>(start, 0, r);
+  end = std::clamp<int64_t>(end, 0, r);
+  ConstData k;  // shapes are static: the result is a constant
+  k.is_float = false;
+  for (int64_t a = start; a < end; ++a) k.i.push_back(x->shape[a]);
+  k.shape = {static_cast<int64_t>(k.i.size())};
+  return c.SetOutputConst(n, 0, std::move(k));
+}
+
+Status ConvertGather(Converter& c, const OnnxNode& n) {
+  LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));
+  LITHE_ASSIGN_OR_RETURN(Value * x, c.Input(n, 0));
+  LITHE_ASSIGN_OR_RETURN(auto ind, c.ConstInput(n, 1));
+  if (ind->is_float) return Status::Error("indices must be integers");
+  const size_t r = x->shape.size();
+  if (r == 0) return Status::Error("cannot gather from a scalar");
+  LITHE_ASSIGN_OR_RETURN(int64_t axis_attr, c.AttrInt(n, "axis", 0));
+  LITHE_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(axis_attr, r));
+  const int64_t dim = x->shape[axis];
+  std::vector<int64_t> idx = ind->i;
+  for (int64_t& v : idx) {
+    if (v < -dim || v >= dim) return Status::Error("index " + std::to_string(v) + " is out of range for dim " + std::to_string(dim));
+    if (v < 0) v += dim;
+  }
+  Dims shape(x->shape.begin(), x->shape.begin() + axis);
+  shape.insert(shape.end(), ind->shape.begin(), ind->shape.end());
+  shape.insert(shape.end(), x->shape.begin() + axis + 1, x->shape.end());
+  if (shape.size() > 8) return Status::Error("the result would have rank " + std::to_string(shape.size()));
+  if (x->constant) {  // shape arithmetic: fold
+    const ConstData& d = *x->constant;
+    int64_t outer = 1, inner = 1;
+    for (int64_t a = 0; a < axis; ++a) outer *= x->shape[a];
+    for (size_t a = axis + 1; a < r; ++a) inner *= x->shape[a];
+    ConstData out;
+    out.is_float = d.is_float;
+    out.shape = shape;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t v : idx)
+        for (int64_t j = 0; j < inner; ++j) {
+          const int64_t src = (o * dim + v) * inner + j;
+          if (d.is_float) out.f.push_back(d.f[src]); else out.i.push_back(d.i[src]);
+        }
+    return c.SetOutputConst(n, 0, std::move(out));
+  }
+  LITHE_ASSIGN_OR_RETURN(int in, c.TensorIn(*x, IdentityPerm(r)));
+  const std::string& name = OutName(n);
+  LITHE_ASSIGN_OR_RETURN(int out, c.AddTensor(name, shape));
+  ::tflite::GatherOptionsT o;
+  o.axis = static_cast<int32_t>(axis);
+  c.AddOp(BuiltinOperator::GATHER, {in, c.AddConstInt32(name + "/indices", ind->shape, idx)}, {out},
+          Options(std::move(o)));
+  return c.SetOutputTensor(n, 0, shape, out, IdentityPerm(shape.size()));
+}
+
+// out = x[begin:end:step] per axis (ONNX clamping rules), as a STRIDED_SLICE in x's layout.
+Status EmitSlice(Converter& c, Value* x, const std::vector<int64_t>& begin,
+                 const std::vector<int64_t>& end, const std::vector<int64_t>& step,
+                 const std::string& name, Dims* shape_out) {
+  const size_t r = x->shape.size();
+  Dims shape(r);
+  std::vector<int64_t> b(r), e(r), st(r);
+  int end_mask = 0;
+  const Perm p = x->constant ? IdentityPerm(r) : x->perm;
+  for (size_t a = 0; a < r; ++a) {
+    const int64_t dim = x->shape[a];
+    int64_t s0 = begin[a], e0 = end[a];
+    const int64_t k = step[a];
+    if (k == 0) return Status::Error("a step is 0");
+    if (s0 < 0) s0 += dim;
+    if (e0 < 0) e0 += dim;
+    if (k > 0) {
+      s0 = std::clamp<int64_t>(s0, 0, dim);
+      e0 = std::clamp<int64_t>(e0, 0, dim);
+      shape[a] = e0 > s0 ? (e0 - s0 + k - 1) / k : 0;
+    } else {
+      s0 = std::clamp<int64_t>(s0, -1, dim - 1);
+      e0 = std::clamp<int64_t>(e0, -1, dim - 1);
+      shape[a] = s0 > e0 ? (s0 - e0 + (-k) - 1) / (-k) : 0;
+    }
+    b[a] = s0;
+    e[a] = e0;
+    st[a] = k;
+  }
+  std::vector<int64_t> tb(r), te(r), ts(r);
+  for (size_t i = 0; i < r; ++i) {
+    const int a = p[i];
+    tb[i] = b[a];
+    te[i] = e[a];
+    ts[i] = st[a];
+    if (st[a] < 0 && e[a] < 0) end_mask |= 1 << i;  // through index 0 (-1 would mean "the end")
+  }
+  LITHE_ASSIGN_OR_RETURN(int in, c.TensorIn(*x, p));
+  LITHE_ASSIGN_OR_RETURN(int out, c.AddTensor(name, Permuted(shape, p)));
+  ::tflite::StridedSliceOptionsT o;
+  o.end_mask = end_mask;
+  const int64_t rr = static_cast<int64_t>(r);
+  c.AddOp(BuiltinOperator::STRIDED_SLICE,
+          {in, c.AddConstInt32(name + "/begin", {rr}, tb), c.AddConstInt32(name + "/end", {rr}, te),
+           c.AddConstInt32(name + "/strides", {rr}, ts)},
+          {out}, Options(std::move(o)));
+  *shape_out = shape;
+  return c.DefineTensor(name, shape, out, p);
+}
+
+Status ConvertSlice(Converter& c, const OnnxNode& n) {
+  LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));
+  LITHE_ASSIGN_OR_RETURN(Value * x, c.Input(n, 0));
+  const size_t r = x->shape.size();
+  Dims starts, ends, axes, steps;
+  if (c.opset() < 10) {
+    LITHE_ASSIGN_OR_RETURN(starts, c.AttrInts(n, "starts", {}));
+    LITHE_ASSIGN_OR_RETURN(ends, c.AttrInts(n, "ends", {}));
+    LITHE_ASSIGN_OR_RETURN(axes, c.AttrInts(n, "axes", {}));
+  } else {
+    auto ints = [&](int i, Dims* out) -> Status {
+      if (!n.has_input(i)) return Status::Ok();
+      LITHE_ASSIGN_OR_RETURN(auto k, c.ConstInput(n, i));
+      if (k->is_float) return Status::Error("input " + std::to_string(i) + " must be integers");
+      *out = k->i;
+      return Status::Ok();
+    };
+    LITHE_RETURN_IF_ERROR(ints(1, &starts));
+    LITHE_RETURN_IF_ERROR(ints(2, &ends));
+    LITHE_RETURN_IF_ERROR(ints(3, &axes));
+    LITHE_RETURN_IF_ERROR(ints(4, &steps));
+  }
+  if (axes.empty())
+    for (size_t a = 0; a < starts.size(); ++a) axes.push_back(static_cast<int64_t>(a));
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (starts.size() != ends.size() || axes.size() != starts.size() || steps.size() != starts.size())
+    return Status::Error("starts, ends, axes and steps differ in length");
+  std::vector<int64_t> b(r, 0), e(x->shape.begin(), x->shape.end()), st(r, 1);
+  std::vector<bool> seen(r, false);
+  for (size_t k = 0; k < axes.size(); ++k) {
+    LITHE_ASSIGN_OR_RETURN(int64_t a, NormalizeAxis(axes[k], r));
+    if (seen[a]) return Status::Error("axis " + std::to_string(a) + " is repeated");
+    seen[a] = true;
+    const int64_t big = int64_t{1} << 40;
+    b[a] = std::clamp<int64_t>(starts[k], -big, big);
+    e[a] = std::clamp<int64_t>(ends[k], -big, big);
+    st[a] = std::clamp<int64_t>(steps[k], -big, big);
+  }
+  if (x->constant && !x->constant->is_float) return Status::Error("slicing integer constants is not supported");
+  Dims shape;
+  return EmitSlice(c, x, b, e, st, OutName(n), &shape);
+}
+
+Status ConvertSplit(Converter& c, const OnnxNode& n) {
+  LITHE_ASSIGN_OR_RETURN(Value * x, c.Input(n, 0));
+  const size_t r = x->shape.size();
+  if (r == 0) return Status::Error("cannot split a scalar");
+  LITHE_ASSIGN_OR_RETURN(int64_t axis_attr, c.AttrInt(n, "axis", 0));
+  LITHE_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(axis_attr, r));
+  Dims split;
+  if (c.opset() < 13) {
+    LITHE_ASSIGN_OR_RETURN(split, c.AttrInts(n, "split", {}));
+  } else if (n.has_input(1)) {
+    LITHE_ASSIGN_OR_RETURN(auto k, c.ConstInput(n, 1));
+    if (k->is_float) return Status::Error("split must be int64");
+    split = k->i;
+  }
+  const int64_t outs = n.num_outputs();
+  if (outs < 1) return Status::Error("no outputs");
+  const int64_t dim = x->shape[axis];
+  if (split.empty()) {
+    const int64_t part = (dim + outs - 1) / outs;
+    for (int64_t k = 0; k < outs; ++k) split.push_back(std::max<int64_t>(std::min(part, dim - k * part), 0));
+  }
+  if (static_cast<int64_t>(split.size()) != outs) return Status::Error("split has " + std::to_string(split.size()) + " sizes for " + std::to_string(outs) + " outputs");
+  int64_t total = 0;
+  for (int64_t v : split) {
+    if (v < 0) return Status::Error("split sizes must not be negative");
+    total += v;
+  }
+  if (total != dim) return Status::Error("split sizes " + DimsString(split) + " do not add up to " + std::to_string(dim));
+  if (x->constant && !x->constant->is_float) return Status::Error("splitting integer constants is not supported");
+  int64_t start = 0;
+  for (int64_t k = 0; k < outs; ++k) {
+    std::vector<int64_t> b(r, 0), e(x->shape.begin(), x->shape.end()), st(r, 1);
+    b[axis] = start;
+    e[axis] = start + split[k];
+    start += split[k];
+    if (n.proto->output(k).empty()) continue;
+    Dims shape;
+    LITHE_RETURN_IF_ERROR(EmitSlice(c, x, b, e, st, n.proto->output(k), &shape));
+  }
+  return Status::Ok();
+}
 
 Status ConvertConstant(Converter& c, const OnnxNode& n) {
   LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));
@@ -1481,6 +1773,16 @@ const std::vector<OpConverterEntry>& OpConverters() {
       {"Conv", ConvertConv},
       {"ConvTranspose", ConvertConvTranspose},
       {"Div", ConvertBinary<BuiltinOperator::DIV>},
+      {"Dropout", ConvertDropout},
+      {"Exp", ConvertExp},
+      {"Gather", ConvertGather},
+      {"GlobalMaxPool", ConvertGlobalMaxPool},
+      {"LogSoftmax", ConvertLogSoftmax},
+      {"ReduceMax", ConvertReduce<BuiltinOperator::REDUCE_MAX>},
+      {"ReduceSum", ConvertReduce<BuiltinOperator::SUM>},
+      {"Shape", ConvertShape},
+      {"Slice", ConvertSlice},
+      {"Split", ConvertSplit},
       {"Flatten", ConvertFlatten},
       {"Gemm", ConvertGemm},
       {"GlobalAveragePool", ConvertGlobalAveragePool},
@@ -1493,7 +1795,7 @@ const std::vector<OpConverterEntry>& OpConverters() {
       {"Mul", ConvertBinary<BuiltinOperator::MUL>},
       {"Pad", ConvertPad},
       {"PRelu", ConvertPRelu},
-      {"ReduceMean", ConvertReduceMean},
+      {"ReduceMean", ConvertReduce<BuiltinOperator::MEAN>},
       {"Relu", ConvertRelu},
       {"Reshape", ConvertReshape},
       {"Resize", ConvertResize},
