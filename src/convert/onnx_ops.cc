@@ -912,6 +912,84 @@ Status ConvertBatchNorm(Converter& c, const OnnxNode& n) {
   return BinaryOp(c, name, c.FindValue(name + "/scaled"), &t, BuiltinOperator::ADD, true);
 }
 
+// 1-D windows (input [N, C, L]) run as 2-D ones over [N, C, 1, L]: the node is rewritten with
+// 2-D attributes and weights, converted, and its output seen as [N, M, L'] again (a RESHAPE
+// that moves no bytes).
+Status As2D(Converter& c, const OnnxNode& n, OpConverter convert2d) {
+  LITHE_RETURN_IF_ERROR(ExpectOutputs(n, 1));
+  LITHE_ASSIGN_OR_RETURN(Value * x, c.Input(n, 0));
+  const std::string& name = OutName(n);
+  onnx::NodeProto p = *n.proto;
+  p.clear_attribute();
+  for (const auto& a : n.proto->attribute()) {
+    onnx::AttributeProto b = a;
+    const std::string& an = a.name();
+    if (an == "kernel_shape" || an == "strides" || an == "dilations" || an == "output_padding" ||
+        an == "output_shape") {
+      if (a.ints_size() != 1) return Status::Error("attribute '" + an + "' must have 1 value for a 1-D window");
+      b.clear_ints();
+      b.add_ints(an == "output_shape" ? 1 : (an == "output_padding" ? 0 : 1));
+      b.add_ints(a.ints(0));
+    } else if (an == "pads") {
+      if (a.ints_size() != 2) return Status::Error("attribute 'pads' must have 2 values for a 1-D window");
+      b.clear_ints();
+      for (int64_t v : {int64_t{0}, a.ints(0), int64_t{0}, a.ints(1)}) b.add_ints(v);
+    }
+    *p.add_attribute() = b;
+  }
+  // Input [N, C, 1, L].
+  Value x4;
+  Dims s4 = {x->shape[0], x->shape[1], 1, x->shape[2]};
+  if (x->constant) {
+    ConstData k = *x->constant;
+    k.shape = s4;
+    x4.constant = std::make_shared<const ConstData>(std::move(k));
+  } else {
+    LITHE_ASSIGN_OR_RETURN(int in, c.TensorInOnnxOrder(*x));
+    LITHE_ASSIGN_OR_RETURN(x4.tensor, c.AddTensor(name + "/in2d", s4));
+    ::tflite::ReshapeOptionsT o;
+    o.new_shape.assign(s4.begin(), s4.end());
+    c.AddOp(BuiltinOperator::RESHAPE, {in, c.AddConstInt32(name + "/in2d_shape", {4}, s4)}, {x4.tensor},
+            Options(std::move(o)));
+    x4.perm = IdentityPerm(4);
+  }
+  x4.shape = s4;
+  LITHE_RETURN_IF_ERROR(c.Define(name + "/in2d", std::move(x4)));
+  p.set_input(0, name + "/in2d");
+  // Weights [M, C, k] -> [M, C, 1, k].
+  if (n.has_input(1)) {
+    LITHE_ASSIGN_OR_RETURN(auto w, c.ConstInput(n, 1));
+    if (w->shape.size() != 3) return Status::Error("weights must have rank 3 for a 1-D window");
+    ConstData k = *w;
+    k.shape = {w->shape[0], w->shape[1], 1, w->shape[2]};
+    Value wv;
+    wv.shape = k.shape;
+    wv.constant = std::make_shared<const ConstData>(std::move(k));
+    LITHE_RETURN_IF_ERROR(c.Define(name + "/w2d", std::move(wv)));
+    p.set_input(1, name + "/w2d");
+  }
+  p.set_output(0, name + "/out2d");
+  OnnxNode n2 = n;
+  n2.proto = &p;
+  LITHE_RETURN_IF_ERROR(convert2d(c, n2));
+  Value* y4 = c.FindValue(name + "/out2d");
+  // [N, M, 1, L'] in NHWC is [N, 1, L', M]: the same bytes as [N, L', M], i.e. [N, M, L'] in
+  // layout {0, 2, 1}.
+  LITHE_ASSIGN_OR_RETURN(int t4, c.TensorIn(*y4, NhwcPerm()));
+  const Dims s3 = {y4->shape[0], y4->shape[1], y4->shape[3]};
+  const Dims t3 = {s3[0], s3[2], s3[1]};
+  LITHE_ASSIGN_OR_RETURN(int out, c.AddTensor(name, t3));
+  ::tflite::ReshapeOptionsT o;
+  o.new_shape.assign(t3.begin(), t3.end());
+  c.AddOp(BuiltinOperator::RESHAPE, {t4, c.AddConstInt32(name + "/shape", {3}, t3)}, {out}, Options(std::move(o)));
+  return c.SetOutputTensor(n, 0, s3, out, Perm{0, 2, 1});
+}
+
+Status ConvertConvAny(Converter& c, const OnnxNode& n);
+Status ConvertConvTransposeAny(Converter& c, const OnnxNode& n);
+Status ConvertMaxPoolAny(Converter& c, const OnnxNode& n);
+Status ConvertAveragePoolAny(Converter& c, const OnnxNode& n);
+
 // --- dense -----------------------------------------------------------------------------------
 
 // FULLY_CONNECTED of a (canonical layout, last dim K) by weights [N, K] and bias [N].
@@ -1760,18 +1838,31 @@ Status ConvertConstant(Converter& c, const OnnxNode& n) {
   return c.SetOutputConst(n, 0, std::move(k));
 }
 
+bool Is1D(Converter& c, const OnnxNode& n) {
+  Value* x = n.has_input(0) ? c.FindValue(n.proto->input(0)) : nullptr;
+  return x && x->shape.size() == 3;
+}
+Status ConvertConvAny(Converter& c, const OnnxNode& n) { return Is1D(c, n) ? As2D(c, n, ConvertConv) : ConvertConv(c, n); }
+Status ConvertConvTransposeAny(Converter& c, const OnnxNode& n) {
+  return Is1D(c, n) ? As2D(c, n, ConvertConvTranspose) : ConvertConvTranspose(c, n);
+}
+Status ConvertMaxPoolAny(Converter& c, const OnnxNode& n) { return Is1D(c, n) ? As2D(c, n, ConvertMaxPool) : ConvertMaxPool(c, n); }
+Status ConvertAveragePoolAny(Converter& c, const OnnxNode& n) {
+  return Is1D(c, n) ? As2D(c, n, ConvertAveragePool) : ConvertAveragePool(c, n);
+}
+
 }  // namespace
 
 const std::vector<OpConverterEntry>& OpConverters() {
   static const std::vector<OpConverterEntry> table = {
       {"Add", ConvertBinary<BuiltinOperator::ADD>},
-      {"AveragePool", ConvertAveragePool},
+      {"AveragePool", ConvertAveragePoolAny},
       {"BatchNormalization", ConvertBatchNorm},
       {"Clip", ConvertClip},
       {"Concat", ConvertConcat},
       {"Constant", ConvertConstant},
-      {"Conv", ConvertConv},
-      {"ConvTranspose", ConvertConvTranspose},
+      {"Conv", ConvertConvAny},
+      {"ConvTranspose", ConvertConvTransposeAny},
       {"Div", ConvertBinary<BuiltinOperator::DIV>},
       {"Dropout", ConvertDropout},
       {"Exp", ConvertExp},
@@ -1791,7 +1882,7 @@ const std::vector<OpConverterEntry>& OpConverters() {
       {"Identity", ConvertIdentity},
       {"LeakyRelu", ConvertLeakyRelu},
       {"MatMul", ConvertMatMul},
-      {"MaxPool", ConvertMaxPool},
+      {"MaxPool", ConvertMaxPoolAny},
       {"Mul", ConvertBinary<BuiltinOperator::MUL>},
       {"Pad", ConvertPad},
       {"PRelu", ConvertPRelu},
