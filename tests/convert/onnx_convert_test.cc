@@ -325,14 +325,14 @@ TEST(OnnxConvert, NonConstantWeightsAndBadAttributesAreErrors) {
     EXPECT_NE(r.status().message().find("stride 0 is invalid"), std::string::npos) << r.status().message();
   }
   {
-    OnnxBuilder b(5);  // opset below what lithe accepts
+    OnnxBuilder b(18);  // opset above what lithe accepts
     b.Input("x", {1});
     b.Node("Relu", {"x"}, {"y"});
     b.Output("y");
     const auto bytes = b.Bytes();
     auto r = ConvertOnnx(bytes.data(), bytes.size());
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("opset 5 is not supported"), std::string::npos);
+    EXPECT_NE(r.status().message().find("opset 18 is not supported"), std::string::npos);
   }
   {
     const std::vector<uint8_t> junk = {0x08, 0xff, 0xff, 0x12, 0x99};
@@ -374,6 +374,45 @@ TEST(OnnxConvert, PyTorchPaddingBecomesAnExplicitPad) {
     ASSERT_TRUE(a.ok() && t.ok());
     EXPECT_LT(MaxDiff(*a, *t), 1e-5);
   }
+}
+
+TEST(OnnxConvert, OneDimensionalConvMatchesTheSameConvIn2D) {
+  // Conv1d(k=3, stride 2, pads 1/2, dilation 2) then MaxPool1d, against the same thing written
+  // as 2-D over [N, C, 1, L].
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<float> w(4 * 3 * 3), bias(4);
+  for (float& v : w) v = u(rng);
+  for (float& v : bias) v = u(rng);
+  auto build = [&](bool two_d) {
+    OnnxBuilder b;
+    b.Input("x", two_d ? std::vector<int64_t>{1, 3, 1, 20} : std::vector<int64_t>{1, 3, 20});
+    b.Init("w", two_d ? std::vector<int64_t>{4, 3, 1, 3} : std::vector<int64_t>{4, 3, 3}, w);
+    b.Init("b", {4}, bias);
+    auto* conv = b.Node("Conv", {"x", "w", "b"}, {"c"});
+    OnnxBuilder::Ints(conv, "strides", two_d ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{2});
+    OnnxBuilder::Ints(conv, "dilations", two_d ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{2});
+    OnnxBuilder::Ints(conv, "pads", two_d ? std::vector<int64_t>{0, 1, 0, 2} : std::vector<int64_t>{1, 2});
+    auto* pool = b.Node("MaxPool", {"c"}, {"y"});
+    OnnxBuilder::Ints(pool, "kernel_shape", two_d ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{2});
+    OnnxBuilder::Ints(pool, "strides", two_d ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{2});
+    b.Output("y");
+    return b;
+  };
+  auto one = Convert(build(false));
+  auto two = Convert(build(true));
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  ASSERT_TRUE(two.ok()) << two.status().message();
+  EXPECT_EQ(one->output_shapes[0], (std::vector<int32_t>{1, 4, 5}));
+  EXPECT_EQ(two->output_shapes[0], (std::vector<int32_t>{1, 4, 1, 5}));
+  const auto in = RandomVector(60, 5);
+  auto a = RunLithe(one->tflite, in);
+  auto b = RunLithe(two->tflite, in);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+  auto t = RunTflite(one->tflite, in, {1, 3, 20});
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_LT(MaxDiff(*a, *t), 1e-5);
 }
 
 }  // namespace
