@@ -50,7 +50,7 @@ const char kUsage[] =
     "  convert MODEL.onnx -o OUT.tflite [--nhwc] | --list-ops\n"
     "                                  ONNX -> TensorFlow Lite (float32)\n"
     "  eval MODEL... --dataset fashion-mnist|mnist|idx:IMAGES,LABELS|npy:X.npy,Y.npy\n"
-    "       [--scale S --offset O] [--limit N] [--json]\n"
+    "       [--scale S --offset O] [--limit N] [--json] [--threads N] [--batch N]\n"
     "                                  top-1/top-5 accuracy, per class, confusion matrix\n";
 }
 

@@ -1,1 +1,0 @@
-// Replaced by the evaluation library (datasets, accuracy); keeps the build linking meanwhile.
