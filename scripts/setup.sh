@@ -14,7 +14,8 @@ need_apt=()
 # Build: flatbuffers (TFLite format), protobuf + libonnx-dev (ONNX import), zlib (gzip'd datasets).
 # Tests and the model zoo: ONNX's backend node test cases, the Fashion-MNIST dataset.
 for p in cmake g++ make flatbuffers-compiler libflatbuffers-dev libgtest-dev libgmock-dev \
-         libprotobuf-dev protobuf-compiler libonnx-dev zlib1g-dev libonnx-testdata dataset-fashion-mnist; do
+         libprotobuf-dev protobuf-compiler libonnx-dev zlib1g-dev libonnx-testdata dataset-fashion-mnist \
+         python3-torch python3-torchvision python3-onnx python3-numpy; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
 # Node.js runs the LiteRT.js oracle and npm fetches models; the image may already have them.
@@ -31,6 +32,12 @@ fi
 
 echo "setup: fetching models and reference runtimes (npm) into .cache/"
 scripts/fetch_models.sh >/dev/null
+
+# Untrained torchvision models (fixed seed) for the converter's structure tests; not committed.
+if [ ! -f .cache/zoo/mobilenet_v2.onnx ] || [ ! -f .cache/zoo/resnet18.onnx ]; then
+  echo "setup: exporting torchvision mobilenet_v2 and resnet18 to ONNX (.cache/zoo/)"
+  /usr/bin/python3 scripts/zoo/export_torchvision.py .cache/zoo
+fi
 
 echo "setup: building (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
