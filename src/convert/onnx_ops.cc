@@ -660,7 +660,7 @@ Status ConvertConvTranspose(Converter& c, const OnnxNode& n) {
     full[i] = (in - 1) * s + k + out_pad[i];  // before cropping pads
     if (!out_shape_attr.empty()) {
       if (out_shape_attr.size() != 2) return Status::Error("output_shape must have 2 values");
-      if (out_shape_attr[i] < 1 || out_shape_attr[i] > full[i] + s)
+      if (out_shape_attr[i] < 1 || out_shape_attr[i] > full[i] + s - 1)
         return Status::Error("output_shape " + DimsString(out_shape_attr) + " is invalid");
       const int64_t total = full[i] - out_shape_attr[i];
       if (total < 0) {  // a larger output: the extra rows get only the bias

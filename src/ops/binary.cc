@@ -68,11 +68,6 @@ struct Clamped {
   }
 };
 
-// Below this many output elements a node runs on the calling thread only.
-constexpr int64_t kParallelMinElements = 1 << 15;
-// Elements per task when an output folds to one long row (equal shapes, scalar operand).
-constexpr int64_t kBlock = 1 << 14;
-
 template <class F>
 class BinaryKernel final : public OpKernel {
  public:
@@ -107,23 +102,12 @@ class BinaryKernel final : public OpKernel {
     const float* a = ctx.input(0)->data_as<float>();
     const float* b = ctx.input(1)->data_as<float>();
     float* y = ctx.output(0)->data_as<float>();
-    const ref::BroadcastPlan& p = plan_;
-    const int64_t total = p.rows() * p.inner();
-    if (total == 0) return;
-    if (total < kParallelMinElements) {
-      ref::BinaryRows(p, a, b, y, 0, p.rows(), f_);
-    } else if (p.rank == 1) {
-      // One long row: split it into blocks.
-      const int64_t sa = p.a_stride[0], sb = p.b_stride[0];
-      ctx.ParallelFor((total + kBlock - 1) / kBlock, [&](int64_t begin, int64_t end) {
-        const int64_t lo = begin * kBlock, hi = std::min(end * kBlock, total);
-        ref::BroadcastPlan part = p;
-        part.dims[0] = hi - lo;
-        ref::BinaryRows(part, a + lo * sa, b + lo * sb, y + lo, 0, 1, f_);
-      });
+    const int64_t tasks = ref::BinaryTaskCount(plan_);
+    if (tasks == 0) return;
+    if (tasks == 1) {
+      ref::BinaryTasks(plan_, a, b, y, 0, 1, f_);  // small: on the calling thread
     } else {
-      ctx.ParallelFor(p.rows(),
-                      [&](int64_t begin, int64_t end) { ref::BinaryRows(p, a, b, y, begin, end, f_); });
+      ctx.ParallelFor(tasks, [&](int64_t begin, int64_t end) { ref::BinaryTasks(plan_, a, b, y, begin, end, f_); });
     }
   }
 

@@ -8,6 +8,14 @@ int64_t BroadcastPlan::rows() const {
   return r;
 }
 
+int64_t BinaryTaskCount(const BroadcastPlan& p) {
+  const int64_t total = p.rows() * p.inner();
+  if (total == 0) return 0;
+  if (total < kBinaryParallelMinElements) return 1;
+  if (p.rank == 1) return (total + kBinaryBlock - 1) / kBinaryBlock;
+  return p.rows();
+}
+
 void MakeBroadcastPlan(const Shape& a, const Shape& b, const Shape& out, BroadcastPlan* plan) {
   // Strides of each operand read at the output's shape (0 along broadcast dims).
   int64_t sa[kMaxRank], sb[kMaxRank];

@@ -5,15 +5,20 @@
 //   lithe::ref::MakeBroadcastPlan(a.shape, b.shape, out.shape, &plan);  // at Prepare
 //   lithe::ref::BinaryRows(plan, a_data, b_data, y, 0, plan.rows(),
 //                          [](float x, float w) { return x + w; });  // at Invoke
+//   // or, split into independent tasks for a thread pool:
+//   ctx.ParallelFor(lithe::ref::BinaryTaskCount(plan), [&](int64_t begin, int64_t end) {
+//     lithe::ref::BinaryTasks(plan, a_data, b_data, y, begin, end, f);
+//   });
 //
 // The plan folds the broadcast into as few dims as possible: size-1 output dims are dropped and
 // neighbouring dims that both operands walk the same way (both contiguous, or both broadcast)
 // are merged. Equal shapes become one dim of n elements with unit strides; [1,128,128,24] plus
 // [24] becomes [16384, 24] with b's outer stride 0. The innermost dim is then walked with
 // stride 1 or 0 on each side, which the compiler vectorises; callers split [0, rows()) across
-// threads.
+// threads, or use BinaryTaskCount / BinaryTasks, which do that split.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "lithe/tensor.h"
@@ -88,6 +93,34 @@ void BinaryRows(const BroadcastPlan& p, const float* a, const float* b, float* y
   if (sa == 1 && sb == 0) return BinaryRowsFixed<1, 0>(p, a, b, y, row_begin, row_end, f);
   if (sa == 0 && sb == 1) return BinaryRowsFixed<0, 1>(p, a, b, y, row_begin, row_end, f);
   BinaryRowsFixed<-1, -1>(p, a, b, y, row_begin, row_end, f);
+}
+
+// Below this many output elements the whole plan is one task (not worth a thread hand-off).
+constexpr int64_t kBinaryParallelMinElements = 1 << 15;
+// Elements per task when the output folds to one long row (equal shapes, scalar operand).
+constexpr int64_t kBinaryBlock = 1 << 14;
+
+// The number of independent tasks the plan's work is split into: 0 for an empty output, 1 for a
+// small one, else one per block of a single long row or one per row.
+int64_t BinaryTaskCount(const BroadcastPlan& p);
+
+// Computes tasks [begin, end) of BinaryTaskCount(p); tasks write disjoint parts of y.
+template <class F>
+void BinaryTasks(const BroadcastPlan& p, const float* a, const float* b, float* y, int64_t begin, int64_t end,
+                 const F& f) {
+  const int64_t total = p.rows() * p.inner();
+  if (total < kBinaryParallelMinElements) {
+    if (begin < end) BinaryRows(p, a, b, y, 0, p.rows(), f);
+  } else if (p.rank == 1) {
+    // One long row, split into blocks.
+    const int64_t lo = begin * kBinaryBlock, hi = std::min(end * kBinaryBlock, total);
+    if (lo >= hi) return;
+    BroadcastPlan part = p;
+    part.dims[0] = hi - lo;
+    BinaryRows(part, a + lo * p.a_stride[0], b + lo * p.b_stride[0], y + lo, 0, 1, f);
+  } else {
+    BinaryRows(p, a, b, y, begin, end, f);
+  }
 }
 
 }  // namespace lithe::ref

@@ -1,0 +1,53 @@
+// SUM and REDUCE_MAX over the axes given by a constant int32/int64 tensor (negative axes count
+// from the end, repeats are allowed); keep_dims keeps reduced dims as size 1. Float32.
+//
+// As in TensorFlow Lite's reference ReduceGeneric, each output starts at the reduction's
+// identity and takes the input values in order:
+//   SUM:        0,       acc = acc + x
+//   REDUCE_MAX: -FLT_MAX, acc = x > acc ? x : acc   (a NaN never wins; an empty reduction
+//                                                     gives -FLT_MAX)
+#include <limits>
+
+#include "kernels/ref/reduce.h"
+#include "ops/reduce_common.h"
+#include "ops/registry.h"
+
+namespace lithe {
+namespace {
+
+struct SumF {
+  static constexpr float kInit = 0.f;
+  float operator()(float acc, float x) const { return acc + x; }
+};
+struct MaxF {
+  static constexpr float kInit = std::numeric_limits<float>::lowest();
+  float operator()(float acc, float x) const { return x > acc ? x : acc; }
+};
+
+template <class F>
+class ReduceKernel final : public OpKernel {
+ public:
+  explicit ReduceKernel(const ReducerOptions& options) : options_(options) {}
+
+  Status Prepare(PrepareContext& ctx) override { return PrepareReduce(ctx, options_.keep_dims, &plan_); }
+
+  void Invoke(InvokeContext& ctx) override {
+    const Tensor* in = ctx.input(0);
+    Tensor* out = ctx.output(0);
+    float* y = out->data_as<float>();
+    const int64_t n_out = out->num_elements();
+    for (int64_t i = 0; i < n_out; ++i) y[i] = F::kInit;
+    ref::ReduceAccumulate(plan_, in->data_as<float>(), in->num_elements(), y, F());
+  }
+
+ private:
+  ReducerOptions options_;
+  ref::ReducePlan plan_;
+};
+
+}  // namespace
+}  // namespace lithe
+
+// SUM: version 2 adds int8 (and int16 later); REDUCE_MAX: 2 int8, 3 int16. Float is unchanged.
+LITHE_BUILTIN_OP(Sum, SUM, 2, ParseReducerOptions, ReduceKernel<SumF>)
+LITHE_BUILTIN_OP(ReduceMax, REDUCE_MAX, 3, ParseReducerOptions, ReduceKernel<MaxF>)

@@ -1,0 +1,48 @@
+#include "ops/reduce_common.h"
+
+#include <string>
+#include <vector>
+
+#include "ops/common.h"
+
+namespace lithe {
+
+Result<ReducerOptions> ParseReducerOptions(const ::tflite::Operator& op) {
+  ReducerOptions o;
+  if (const auto* p = op.builtin_options_as_ReducerOptions()) o.keep_dims = p->keep_dims();
+  return o;
+}
+
+Status PrepareReduce(PrepareContext& ctx, bool keep_dims, ref::ReducePlan* plan) {
+  LITHE_RETURN_IF_ERROR(ctx.ExpectCounts(2, 2, 1));
+  const Tensor* x = ctx.input(0);
+  if (x == nullptr) return ctx.Error("input is missing");
+  if (x->type != DType::kFloat32)
+    return ctx.Error("input '" + std::string(x->name) + "' is " + DTypeName(x->type) +
+                     "; lithe implements this op for float32 only");
+  Tensor* out = ctx.output(0);
+  if (out->type != DType::kFloat32)
+    return ctx.Error("output '" + std::string(out->name) + "' must be float32, is " + DTypeName(out->type));
+  std::vector<int64_t> axes;
+  LITHE_RETURN_IF_ERROR(ReadConstInts(ctx, 1, &axes, 64));
+  const Shape& in = x->shape;
+  const int rank = in.rank();
+  bool reduced[kMaxRank] = {};
+  for (int64_t a : axes) {
+    if (a < -rank || a >= rank)
+      return ctx.Error("axis " + std::to_string(a) + " is out of range for input of shape " + in.ToString());
+    reduced[a < 0 ? a + rank : a] = true;
+  }
+  std::vector<int32_t> shape;
+  for (int d = 0; d < rank; ++d) {
+    if (!reduced[d])
+      shape.push_back(in[d]);
+    else if (keep_dims)
+      shape.push_back(1);
+  }
+  out->shape = Shape::FromVector(shape);
+  ref::MakeReducePlan(in, reduced, plan);
+  return Status::Ok();
+}
+
+}  // namespace lithe

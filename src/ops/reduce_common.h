@@ -1,0 +1,24 @@
+// What the reductions over constant axes share (MEAN, SUM, REDUCE_MAX): ReducerOptions and a
+// Prepare that checks dtypes, reads the axes operand and infers the output shape.
+#pragma once
+
+#include "kernels/ref/reduce.h"
+#include "lithe/graph.h"
+#include "lithe/op.h"
+#include "tflite_generated.h"
+
+namespace lithe {
+
+struct ReducerOptions : OpOptions {
+  bool keep_dims = false;
+};
+
+// Absent options mean keep_dims false (the flatbuffer default), as in TensorFlow Lite.
+Result<ReducerOptions> ParseReducerOptions(const ::tflite::Operator& op);
+
+// Inputs: 0 float32 data, 1 constant int32/int64 axes (negative axes count from the end,
+// repeats allowed). Sets the output's shape (reduced dims dropped, or kept as 1 with keep_dims)
+// and the walk over the input.
+Status PrepareReduce(PrepareContext& ctx, bool keep_dims, ref::ReducePlan* plan);
+
+}  // namespace lithe
