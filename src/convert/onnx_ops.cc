@@ -1118,7 +1118,12 @@ Status ConvertGemm(Converter& c, const OnnxNode& n) {
     Value scaled_c = MakeConstValue(name + "/c", cv->shape, std::move(data));
     return BinaryOp(c, name, ab, &scaled_c, BuiltinOperator::ADD, true);
   }
-  if (beta != 1.0f) return Status::Error("a non-constant C with beta != 1 is not supported");
+  if (beta != 1.0f) {
+    Value beta_v = MakeConstValue(name + "/beta", {}, {beta});
+    LITHE_RETURN_IF_ERROR(BinaryOp(c, name + "/beta_c", cv, &beta_v, BuiltinOperator::MUL, false));
+    cv = c.FindValue(name + "/beta_c");
+    ab = c.FindValue(name + "/ab");
+  }
   return BinaryOp(c, name, ab, cv, BuiltinOperator::ADD, true);
 }
 
