@@ -53,4 +53,12 @@ if [ "$run_main" = 1 ]; then
   echo "\$ build/lithe run $model --random-seed 1 -o out/face_detection"
   build/lithe run "$model" --random-seed 1 -o out/face_detection
   cat out/face_detection/outputs.json
+  # From PyTorch: the model zoo's tutorial CNN (ONNX) converted, then its accuracy measured.
+  onnx=models/zoo/fashion_mnist/cnn_tutorial.onnx
+  echo
+  echo "\$ build/lithe convert $onnx -o out/cnn_tutorial.tflite"
+  build/lithe convert "$onnx" -o out/cnn_tutorial.tflite
+  echo
+  echo "\$ build/lithe eval out/cnn_tutorial.tflite --dataset fashion-mnist"
+  build/lithe eval out/cnn_tutorial.tflite --dataset fashion-mnist
 fi
