@@ -36,6 +36,10 @@ struct OpOptions {
   virtual ~OpOptions() = default;
 };
 
+// The builtin options exactly as the file format holds them (src/format/format_options.h), so a
+// writer emits them unchanged; opaque outside src/format.
+struct FormatOptions;
+
 struct Node {
   int builtin_code = -1;  // TensorFlow Lite's BuiltinOperator value; 32 (CUSTOM) for custom ops
   std::string op_name;    // "CONV_2D", or the custom op's name
@@ -43,6 +47,9 @@ struct Node {
   bool is_custom() const { return builtin_code == 32; }
   // Parsed builtin options; null when the op is unknown to lithe (an error at AllocateTensors).
   std::shared_ptr<const OpOptions> options;
+  // The builtin options as read from the file (set by the reader for every node); null means
+  // "no builtin options" to a writer.
+  std::shared_ptr<const FormatOptions> format_options;
   // Custom options as stored (flexbuffer), a view into the model's bytes.
   const uint8_t* custom_options = nullptr;
   size_t custom_options_size = 0;

@@ -21,7 +21,7 @@ constexpr int kMaxRank = 8;
 
 std::string ValueDesc(const std::string& name) { return "'" + name + "'"; }
 
-const char* OnnxTypeName(int t) {
+const char* OnnxTypeNameOrNull(int t) {
   switch (t) {
     case onnx::TensorProto::FLOAT: return "FLOAT";
     case onnx::TensorProto::UINT8: return "UINT8";
@@ -37,8 +37,13 @@ const char* OnnxTypeName(int t) {
     case onnx::TensorProto::UINT32: return "UINT32";
     case onnx::TensorProto::UINT64: return "UINT64";
     case onnx::TensorProto::BFLOAT16: return "BFLOAT16";
-    default: return "UNDEFINED";
+    default: return nullptr;
   }
+}
+
+std::string OnnxTypeName(int t) {
+  const char* n = OnnxTypeNameOrNull(t);
+  return n ? n : "type " + std::to_string(t) + " (unknown)";
 }
 
 Status CheckDims(const Dims& dims, const std::string& what) {
@@ -112,6 +117,9 @@ Result<ConstData> ReadTensorProto(const onnx::TensorProto& t) {
   const int type = t.data_type();
   const std::string& raw = t.raw_data();
   const bool has_raw = t.has_raw_data();
+  if (has_raw && (t.float_data_size() || t.int32_data_size() || t.int64_data_size() ||
+                  t.double_data_size() || t.uint64_data_size()))
+    return Status::Error(what + " has both raw_data and typed data");
   auto check_count = [&](int64_t got, const char* field) -> Status {
     if (got != n)
       return Status::Error(what + " of shape " + DimsString(c.shape) + " has " +

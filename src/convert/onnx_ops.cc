@@ -127,6 +127,7 @@ Fused FuseActivation(Converter& c, const std::string& out) {
   f.out = out;
   const OnnxNode* next = c.SoleConsumer(out);
   if (!next || next->num_outputs() != 1) return f;
+  if (!next->proto->domain().empty() && next->proto->domain() != "ai.onnx") return f;
   if (next->op() == "Relu") {
     f.act = ::tflite::ActivationFunctionType::RELU;
   } else if (next->op() == "Clip") {
@@ -549,8 +550,10 @@ Status ConvertConv(Converter& c, const OnnxNode& n) {
   const int64_t per_out = Numel(W.shape) / std::max<int64_t>(M, 1);
   // Fold a following BatchNormalization into weights and bias.
   std::string out_name = OutName(n);
-  if (const OnnxNode* bn = c.SoleConsumer(out_name); bn && bn->op() == "BatchNormalization" &&
-                                                     bn->num_inputs() == 5) {
+  if (n.num_inputs() > 3) return Status::Error("Conv takes at most 3 inputs, got " + std::to_string(n.num_inputs()));
+  if (const OnnxNode* bn = c.SoleConsumer(out_name);
+      bn && bn->op() == "BatchNormalization" && bn->num_inputs() == 5 &&
+      (bn->proto->domain().empty() || bn->proto->domain() == "ai.onnx")) {
     std::shared_ptr<const ConstData> p[4];
     bool all_const = true;
     for (int i = 0; i < 4; ++i) {

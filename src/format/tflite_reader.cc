@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "flatbuffers/flatbuffers.h"
+#include "format/format_options.h"
 #include "format/model_storage.h"
 #include "ops/registry.h"
 #include "tflite_generated.h"
@@ -319,6 +320,16 @@ class Reader {
       node->custom_options = bytes_ + off;
       node->custom_options_size = static_cast<size_t>(sz);
     }
+    // Kept as stored, for writing back (the verifier has checked the table). A type tag without
+    // a table means default options, as no options at all; a tag this schema does not know
+    // keeps its value null (the writer refuses it).
+    auto format_options = std::make_shared<FormatOptions>();
+    if (op.builtin_options() != nullptr) {
+      format_options->builtin.type = op.builtin_options_type();
+      format_options->builtin.value =
+          ::tflite::BuiltinOptionsUnion::UnPack(op.builtin_options(), op.builtin_options_type(), nullptr);
+    }
+    node->format_options = std::move(format_options);
     if (oc.code != kCustomCode) {
       if (const BuiltinOpDef* def = FindBuiltinOp(oc.code)) {
         auto parsed = def->parse(op);

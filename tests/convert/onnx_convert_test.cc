@@ -376,6 +376,30 @@ TEST(OnnxConvert, PyTorchPaddingBecomesAnExplicitPad) {
   }
 }
 
+TEST(OnnxConvert, ShapeArithmeticOfViewIsComputedAtConversion) {
+  // PyTorch's x.view(x.size(0), -1): Shape -> Gather -> Unsqueeze -> Concat -> Reshape.
+  OnnxBuilder b;
+  b.Input("x", {2, 3, 4, 5});
+  b.Node("Shape", {"x"}, {"s"});
+  b.InitI64("zero", {}, {0});
+  OnnxBuilder::Int(b.Node("Gather", {"s", "zero"}, {"n"}), "axis", 0);
+  b.InitI64("axes", {1}, {0});
+  b.Node("Unsqueeze", {"n", "axes"}, {"n1"});
+  b.InitI64("minus1", {1}, {-1});
+  OnnxBuilder::Int(b.Node("Concat", {"n1", "minus1"}, {"shape"}), "axis", 0);
+  b.Node("Reshape", {"x", "shape"}, {"y"});
+  b.Output("y");
+  auto c = Convert(b);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->ops.size(), 1u);
+  EXPECT_EQ(c->ops["RESHAPE"], 1);
+  EXPECT_EQ(c->output_shapes[0], (std::vector<int32_t>{2, 60}));
+  const auto in = RandomVector(120, 9);
+  auto out = RunLithe(c->tflite, in);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, in);
+}
+
 TEST(OnnxConvert, OneDimensionalConvMatchesTheSameConvIn2D) {
   // Conv1d(k=3, stride 2, pads 1/2, dilation 2) then MaxPool1d, against the same thing written
   // as 2-D over [N, C, 1, L].
