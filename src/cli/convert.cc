@@ -1,11 +1,13 @@
 // lithe convert MODEL.onnx -o OUT.tflite [--nhwc]
 // lithe convert --list-ops
+// lithe convert MODEL.tflite -o OUT.tflite   (read and written back by lithe's writer)
 #include <iostream>
 #include <map>
 
 #include "cli/cli.h"
 #include "convert/onnx_import.h"
 #include "format/file_util.h"
+#include "format/tflite_writer.h"
 #include "lithe/interpreter.h"
 #include "lithe/model.h"
 
@@ -47,7 +49,16 @@ int Convert(const std::vector<std::string>& args) {
   if (in.empty() || out.empty())
     return Fail("convert: usage: lithe convert MODEL.onnx -o OUT.tflite [--nhwc] | --list-ops");
 
-  Result<std::vector<uint8_t>> bytes = convert::ConvertOnnxFile(in, options);
+  // A .tflite input is read and written back (lithe's writer; the same model, re-serialized).
+  const bool from_tflite = in.size() >= 7 && in.compare(in.size() - 7, 7, ".tflite") == 0;
+  Result<std::vector<uint8_t>> bytes = Status::Error("");
+  if (from_tflite) {
+    auto m = Model::FromFile(in);
+    if (!m.ok()) return Fail("convert: " + m.status().message());
+    bytes = WriteTflite((*m)->graph());
+  } else {
+    bytes = convert::ConvertOnnxFile(in, options);
+  }
   if (!bytes.ok()) return Fail("convert: " + bytes.status().message());
 
   // What lithe writes, lithe must run: load it and plan it before writing.
@@ -66,7 +77,7 @@ int Convert(const std::vector<std::string>& args) {
   std::cout << "wrote " << out << " (" << bytes->size() << " bytes)\n";
   for (int i = 0; i < (*interp)->num_inputs(); ++i) {
     const TensorDetails d = (*interp)->input_details(i);
-    std::cout << "  input  " << d.name << " " << ShapeText(d.shape) << " float32"
+    std::cout << "  input  " << d.name << " " << ShapeText(d.shape) << " " << DTypeName(d.type)
               << (options.nhwc_io && d.shape.size() == 4 ? " (NHWC)" : "") << "\n";
   }
   for (int i = 0; i < (*interp)->num_outputs(); ++i) {
