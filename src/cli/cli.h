@@ -13,6 +13,9 @@ int Run(const std::vector<std::string>& args);
 int Convert(const std::vector<std::string>& args);  // convert.cc
 int Eval(const std::vector<std::string>& args);     // eval.cc
 
+// A whole-string base-10 integer; false for "", trailing characters or overflow.
+bool ParseInt(const std::string& s, long long* v);
+
 // Prints "lithe: <message>" on stderr and returns 1.
 int Fail(const std::string& message);
 std::string JsonString(const std::string& s);

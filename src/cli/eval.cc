@@ -19,14 +19,6 @@ namespace lithe::cli {
 
 namespace {
 
-bool ParseInt(const std::string& s, long long* v) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  *v = std::strtoll(s.c_str(), &end, 10);
-  return errno == 0 && end != nullptr && *end == '\0';
-}
-
 bool ParseFloat(const std::string& s, float* v) {
   if (s.empty()) return false;
   char* end = nullptr;

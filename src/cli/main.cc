@@ -1,4 +1,6 @@
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,6 +15,14 @@ int Fail(const std::string& message) {
     if (c == '\n') c = ' ';
   std::cerr << "lithe: " << one_line << "\n";
   return 1;
+}
+
+bool ParseInt(const std::string& s, long long* v) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  *v = std::strtoll(s.c_str(), &end, 10);
+  return errno == 0 && end != nullptr && *end == '\0';
 }
 
 std::string JsonString(const std::string& s) {

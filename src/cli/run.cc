@@ -14,18 +14,6 @@
 
 namespace lithe::cli {
 
-namespace {
-
-bool ParseInt(const std::string& s, long long* v) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  *v = std::strtoll(s.c_str(), &end, 10);
-  return errno == 0 && end != nullptr && *end == '\0';
-}
-
-}  // namespace
-
 int Run(const std::vector<std::string>& args) {
   std::string path, out_dir;
   std::vector<std::pair<std::string, std::string>> given;  // (index or name, file)

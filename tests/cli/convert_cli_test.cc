@@ -1,6 +1,8 @@
 // `lithe convert` as a user runs it: the ops it claims, a conversion that writes a file lithe
 // and TensorFlow Lite 2.9 run alike, errors that leave no file behind, and .tflite round trips.
 #include <gtest/gtest.h>
+
+#include "cli/cli_runner.h"
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -17,35 +19,9 @@
 namespace lithe::testing {
 namespace {
 
-struct Output {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string TestDir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string dir = ::testing::TempDir() + "/lithe_convert_cli_" + info->name();
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-Output Lithe(const std::string& args, const std::string& dir) {
-  const std::string err_file = dir + "/stderr.txt";
-  const std::string cmd = std::string(LITHE_BINARY) + " " + args + " 2>" + err_file;
-  Output o;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) o.out.append(buf, n);
-  const int status = pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream f(err_file);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  o.err = ss.str();
-  return o;
-}
+using Output = CliOutput;
+std::string TestDir() { return testing::TestDir("convert_cli", true); }
+Output Lithe(const std::string& args, const std::string& dir) { return RunLithe(args, dir); }
 
 const std::string kZoo = std::string(LITHE_SOURCE_DIR) + "/models/zoo/fashion_mnist/";
 

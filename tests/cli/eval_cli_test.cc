@@ -1,6 +1,8 @@
 // `lithe eval` as a user runs it: exact accuracy numbers on small made-up models and datasets,
 // one-line errors, and Fashion-MNIST predictions checked image by image against TensorFlow Lite.
 #include <gtest/gtest.h>
+
+#include "cli/cli_runner.h"
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -18,35 +20,9 @@
 namespace lithe::testing {
 namespace {
 
-struct Output {
-  int code = -1;
-  std::string out, err;
-};
-
-// A folder of this test's own: ctest runs the tests of this file in parallel processes.
-std::string TestDir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string dir = ::testing::TempDir() + "/lithe_eval_cli_" + info->name();
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-Output Lithe(const std::string& args) {
-  const std::string err_file = TestDir() + "/stderr.txt";
-  const std::string cmd = std::string(LITHE_BINARY) + " " + args + " 2>" + err_file;
-  Output o;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) o.out.append(buf, n);
-  const int status = pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream f(err_file);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  o.err = ss.str();
-  return o;
-}
+using Output = CliOutput;
+std::string TestDir() { return testing::TestDir("eval_cli"); }
+Output Lithe(const std::string& args) { return RunLithe(args, TestDir()); }
 
 // A one-op FULLY_CONNECTED classifier: scores = W x + b, W of shape [classes, inputs].
 std::vector<uint8_t> FcModel(const std::vector<int32_t>& input_shape, int classes, const std::vector<float>& w,
