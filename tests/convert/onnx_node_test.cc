@@ -10,6 +10,10 @@
 // cancels to near 0 is all absolute error: 1e-5 allows that for sums of up to ~100 unit terms
 // and still catches any real error in an output of magnitude >= 1e-2.
 //
+// Each converted file is also run in TensorFlow Lite 2.9 (the npm C library): where TFLite can
+// run it, its outputs must match ONNX's expected outputs by the same rule; where it cannot (an op
+// or op version 2.9 lacks), the case says so.
+//
 // Parameters. The node tests pass weights, shapes, pads, scales and clip bounds as graph inputs;
 // in exported models they are constants, and lithe's converted models take float32 data
 // inputs only. So, per data set, a graph input that is not float32, or that the converter says
@@ -44,6 +48,7 @@
 #include "convert/onnx_test_util.h"
 #include "lithe/interpreter.h"
 #include "lithe/model.h"
+#include "oracle/tflite_oracle.h"
 
 namespace lithe::testing {
 namespace {
@@ -185,7 +190,7 @@ Outcome RunCase(const std::string& dir) {
     return a.size() != b.size() ? a.size() < b.size() : a < b;  // test_data_set_10 after _9
   });
   if (sets.empty()) return {'F', "no test_data_set_* folder"};
-  std::string frozen_note;
+  std::string frozen_note, tflite_note;
   for (const std::string& set : sets) {
     const std::string sd = dir + "/" + set;
     const std::vector<std::string> data_inputs = DataInputs(original);
@@ -249,8 +254,9 @@ Outcome RunCase(const std::string& dir) {
       if (frozen.count(data_inputs[k])) frozen_pos.insert(k);
     Outcome o = RunDataSet(*tflite, sd, set, frozen_pos);
     if (o.status != 'P') return o;
+    tflite_note = o.reason;
   }
-  return {'P', std::to_string(sets.size()) + " data set(s)" + frozen_note};
+  return {'P', std::to_string(sets.size()) + " data set(s); " + tflite_note + frozen_note};
 }
 
 // Runs one data set through a converted model; the frozen inputs are not fed.
@@ -330,8 +336,29 @@ Outcome RunDataSet(const std::vector<uint8_t>& tflite, const std::string& sd, co
       const std::string diff = CompareOutput(*got, outputs[k]);
       if (!diff.empty()) return {'F', where + ": " + diff};
     }
+    // The same file in TensorFlow Lite 2.9: where it runs it, it must agree with ONNX too.
+    auto oracle = TfliteOracle::Load();
+    if (!oracle.ok()) return {'F', "TFLite 2.9: " + oracle.status().message()};
+    std::vector<OracleTensor> feed(interp.num_inputs());
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      const TensorDetails d = interp.input_details(in_index[k]);
+      feed[in_index[k]].type = d.type;
+      feed[in_index[k]].shape = d.shape;
+      auto b = ValuesToBytes(inputs[k].values, d.type);
+      if (!b.ok()) return {'F', b.status().message()};
+      feed[in_index[k]].data = std::move(*b);
+    }
+    auto ref = (*oracle)->Run(tflite, feed);
+    if (!ref.ok()) return {'P', "TFLite 2.9 cannot run the file: " + ref.status().message()};
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const OracleTensor& r = (*ref)[out_index[k]];
+      auto got = BytesToValues(r.data.data(), r.data.size(), r.type);
+      if (!got.ok()) return {'F', "TFLite 2.9 output: " + got.status().message()};
+      const std::string diff = CompareOutput(*got, outputs[k]);
+      if (!diff.empty()) return {'F', set + ": TFLite 2.9 on lithe's file, output " + std::to_string(k) + ": " + diff};
+    }
   }
-  return {'P', ""};
+  return {'P', "TFLite 2.9 agrees"};
 }
 
 // RunCase in a child process: a crash, abort or hang fails the case, not the whole run.
@@ -387,6 +414,7 @@ TEST(OnnxNodeTests, ClaimedCasesMatchOnnxExpectedOutputs) {
   std::map<std::string, int> unclaimed_ops;  // op type -> cases it kept from running
   std::vector<std::string> failures;
   int run = 0, pass = 0, fail = 0, skip = 0, unclaimed = 0, refused = 0, unsupported = 0;
+  int tflite_agrees = 0, tflite_cannot = 0;
   std::printf("%-58s %-11s %s\n", "case", "", "detail");
   for (const std::string& c : cases) {
     if (!filter.empty() && c.find(filter) == std::string::npos) continue;
@@ -423,6 +451,10 @@ TEST(OnnxNodeTests, ClaimedCasesMatchOnnxExpectedOutputs) {
       OpTally& t = per_op[op];
       (o.status == 'P' ? t.pass : (o.status == 'S' || o.status == 'U') ? t.skip : t.fail)++;
     }
+    if (o.status == 'P') {
+      if (o.reason.find("TFLite 2.9 agrees") != std::string::npos) ++tflite_agrees;
+      else ++tflite_cannot;
+    }
     if (o.status == 'P') ++pass;
     else if (o.status == 'S') ++skip;
     else if (o.status == 'U') ++unsupported;
@@ -443,6 +475,8 @@ TEST(OnnxNodeTests, ClaimedCasesMatchOnnxExpectedOutputs) {
   std::printf("\nclaimed ops %zu; cases: %d pass, %d fail (%d refused by the converter, %d wrong or broken), "
               "%d skip (dtype), %d unsupported feature refused as expected (kUnsupported)\n",
               claimed.size(), pass, fail, refused, fail - refused, skip, unsupported);
+  std::printf("of the passing cases, TensorFlow Lite 2.9 runs lithe's file and agrees with ONNX on %d; "
+              "it cannot run %d (an op or version it lacks)\n", tflite_agrees, tflite_cannot);
   std::fflush(stdout);
 
   EXPECT_GT(pass + fail + skip, 0) << "no case uses only claimed ops" << (filter.empty() ? "" : " (filter '" + filter + "')");
