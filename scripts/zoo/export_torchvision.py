@@ -5,8 +5,12 @@ models (14 MB and 45 MB: made by scripts/setup.sh into .cache/zoo/, not committe
   /usr/bin/python3 scripts/zoo/export_torchvision.py OUT_DIR
 
 Writes OUT_DIR/mobilenet_v2.onnx and OUT_DIR/resnet18.onnx: weights from torch.manual_seed(0)
-(torchvision's default initialization, no download), eval mode (BatchNorm with its initial
-running statistics, Dropout off), input "input" float32 [1, 3, 224, 224], output "logits"
+(torchvision's default initialization, no download, no training). With BatchNorm's initial
+running statistics (mean 0, variance 1) the untrained mobilenet_v2's activations shrink about
+tenfold per stage and its logits are ~1e-9, which would make any comparison of outputs vacuous;
+so BatchNorm's running statistics are first set from one forward pass over 8 seeded random
+images (uniform in [-1, 1)), which keeps the activations and logits of order 1. Then eval mode
+(Dropout off), input "input" float32 [1, 3, 224, 224], output "logits"
 float32 [1, 1000], opset 13, constant folding on. Each file is written to a temporary name and
 renamed, so a present file is complete. Needs python3-torch, python3-torchvision and python3-onnx
 (apt).
@@ -30,7 +34,16 @@ MODELS = {
 
 def export(name, out_dir):
     torch.manual_seed(0)
-    model = MODELS[name](weights=None).eval()
+    model = MODELS[name](weights=None)
+    # BatchNorm statistics from the batch (momentum None: a plain average), no gradient step.
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.reset_running_stats()
+            m.momentum = None
+    model.train()
+    with torch.no_grad():
+        model(torch.rand(8, 3, 224, 224, generator=torch.Generator().manual_seed(1)) * 2 - 1)
+    model.eval()
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}-", suffix=".onnx")
     os.close(fd)
     try:
