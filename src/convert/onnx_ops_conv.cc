@@ -173,7 +173,7 @@ Status ConvertConv(Converter& c, const OnnxNode& n) {
   }
   const Dims out_shape = {x->shape[0], M, w[0].out, w[1].out};
   LITHE_ASSIGN_OR_RETURN(int out, c.AddTensor(f.out, Permuted(out_shape, NhwcPerm())));
-  const int b = c.AddConstFloat(f.out + "/bias", {M}, bias);
+  auto bias_tensor = [&] { return c.AddConstFloat(f.out + "/bias", {M}, bias); };
   const bool depthwise = group > 1 && group == C && W.shape[1] == 1;
   if (depthwise) {  // [1, kH, kW, M]
     std::vector<float> filt(M * kh * kw);
@@ -190,7 +190,7 @@ Status ConvertConv(Converter& c, const OnnxNode& n) {
     o.depth_multiplier = static_cast<int32_t>(M / C);
     o.fused_activation_function = f.act;
     const int version = (w[0].d > 1 || w[1].d > 1) ? 2 : 1;
-    c.AddOp(BuiltinOperator::DEPTHWISE_CONV_2D, {in, ft, b}, {out}, Options(std::move(o)), version);
+    c.AddOp(BuiltinOperator::DEPTHWISE_CONV_2D, {in, ft, bias_tensor()}, {out}, Options(std::move(o)), version);
   } else {  // [M, kH, kW, C/group]
     const int64_t cg = C / group;
     std::vector<float> filt(M * kh * kw * cg);
@@ -199,7 +199,6 @@ Status ConvertConv(Converter& c, const OnnxNode& n) {
         for (int64_t y = 0; y < kh; ++y)
           for (int64_t xx = 0; xx < kw; ++xx)
             filt[((m * kh + y) * kw + xx) * cg + ci] = weights[((m * cg + ci) * kh + y) * kw + xx];
-    const int ft = c.AddConstFloat(f.out + "/weights", {M, kh, kw, cg}, std::move(filt));
     ::tflite::Conv2DOptionsT o;
     o.padding = padding;
     o.stride_h = static_cast<int32_t>(w[0].s);
@@ -207,7 +206,45 @@ Status ConvertConv(Converter& c, const OnnxNode& n) {
     o.dilation_h_factor = static_cast<int32_t>(w[0].d);
     o.dilation_w_factor = static_cast<int32_t>(w[1].d);
     o.fused_activation_function = f.act;
-    c.AddOp(BuiltinOperator::CONV_2D, {in, ft, b}, {out}, Options(std::move(o)));
+    if (group == 1) {
+      const int ft = c.AddConstFloat(f.out + "/weights", {M, kh, kw, cg}, std::move(filt));
+      c.AddOp(BuiltinOperator::CONV_2D, {in, ft, bias_tensor()}, {out}, Options(std::move(o)));
+    } else {
+      // Grouped: TFLite 2.9's CONV_2D has no groups, so SPLIT the channels, one CONV_2D per
+      // group (its slice of the filters and bias), and CONCATENATION.
+      const int64_t mg = M / group;
+      Dims part = Permuted(x->shape, NhwcPerm());
+      part[1] += w[0].pb + w[0].pe + w[0].extra;
+      part[2] += w[1].pb + w[1].pe + w[1].extra;
+      if (padding == ::tflite::Padding::SAME) part = Permuted(x->shape, NhwcPerm());
+      part[3] = cg;
+      std::vector<int32_t> parts, convs;
+      for (int64_t g = 0; g < group; ++g) {
+        LITHE_ASSIGN_OR_RETURN(int t, c.AddTensor(f.out + "/group" + std::to_string(g) + "_in", part));
+        parts.push_back(t);
+      }
+      ::tflite::SplitOptionsT so;
+      so.num_splits = static_cast<int32_t>(group);
+      c.AddOp(BuiltinOperator::SPLIT, {c.AddConstInt32(f.out + "/split_axis", {}, {3}), in}, parts,
+              Options(std::move(so)));
+      Dims out_part = Permuted(out_shape, NhwcPerm());
+      out_part[3] = mg;
+      for (int64_t g = 0; g < group; ++g) {
+        const std::string gname = f.out + "/group" + std::to_string(g);
+        std::vector<float> gf(filt.begin() + g * mg * kh * kw * cg, filt.begin() + (g + 1) * mg * kh * kw * cg);
+        std::vector<float> gb(bias.begin() + g * mg, bias.begin() + (g + 1) * mg);
+        LITHE_ASSIGN_OR_RETURN(int t, c.AddTensor(gname, out_part));
+        ::tflite::Conv2DOptionsT go = o;
+        c.AddOp(BuiltinOperator::CONV_2D,
+                {parts[g], c.AddConstFloat(gname + "/weights", {mg, kh, kw, cg}, std::move(gf)),
+                 c.AddConstFloat(gname + "/bias", {mg}, std::move(gb))},
+                {t}, Options(std::move(go)));
+        convs.push_back(t);
+      }
+      ::tflite::ConcatenationOptionsT co;
+      co.axis = 3;
+      c.AddOp(BuiltinOperator::CONCATENATION, convs, {out}, Options(std::move(co)));
+    }
   }
   return DefineValue(c, f.out, out_shape, out, NhwcPerm());
 }

@@ -376,6 +376,52 @@ TEST(OnnxConvert, PyTorchPaddingBecomesAnExplicitPad) {
   }
 }
 
+TEST(OnnxConvert, GroupedConvBecomesSplitConvsConcatThatTfliteRuns) {
+  // group 2, 4 -> 6 channels, 3x3, pads 1, stride 2 on 7x7; checked against a direct loop.
+  const int64_t C = 4, M = 6, G = 2, H = 7, K = 3, S = 2, P = 1, OH = (H + 2 * P - K) / S + 1;
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<float> w(M * (C / G) * K * K), bias(M);
+  for (float& v : w) v = u(rng);
+  for (float& v : bias) v = u(rng);
+  OnnxBuilder b;
+  b.Input("x", {1, C, H, H});
+  b.Init("w", {M, C / G, K, K}, w);
+  b.Init("b", {M}, bias);
+  auto* conv = b.Node("Conv", {"x", "w", "b"}, {"y"});
+  OnnxBuilder::Int(conv, "group", G);
+  OnnxBuilder::Ints(conv, "pads", {P, P, P, P});
+  OnnxBuilder::Ints(conv, "strides", {S, S});
+  b.Output("y");
+  auto c = Convert(b);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->ops["SPLIT"], 1);
+  EXPECT_EQ(c->ops["CONV_2D"], G);
+  EXPECT_EQ(c->ops["CONCATENATION"], 1);
+  const auto in = RandomVector(C * H * H, 6);
+  std::vector<float> want(M * OH * OH);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OH; ++ox) {
+        double acc = bias[m];
+        const int64_t g = m / (M / G);
+        for (int64_t ci = 0; ci < C / G; ++ci)
+          for (int64_t ky = 0; ky < K; ++ky)
+            for (int64_t kx = 0; kx < K; ++kx) {
+              const int64_t iy = oy * S - P + ky, ix = ox * S - P + kx;
+              if (iy < 0 || iy >= H || ix < 0 || ix >= H) continue;
+              acc += double(in[((g * (C / G) + ci) * H + iy) * H + ix]) * w[((m * (C / G) + ci) * K + ky) * K + kx];
+            }
+        want[(m * OH + oy) * OH + ox] = static_cast<float>(acc);
+      }
+  auto a = RunLithe(c->tflite, in);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_LT(MaxDiff(*a, want), 1e-5);
+  auto t = RunTflite(c->tflite, in, {1, C, H, H});
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_LT(MaxDiff(*t, want), 1e-5);
+}
+
 TEST(OnnxConvert, ShapeArithmeticOfViewIsComputedAtConversion) {
   // PyTorch's x.view(x.size(0), -1): Shape -> Gather -> Unsqueeze -> Concat -> Reshape.
   OnnxBuilder b;
