@@ -4,6 +4,7 @@
 // out = clamp(a op b, act_min, act_max). As in TensorFlow Lite's float kernels the clamp is
 // always applied, and with no activation its bounds are the lowest and highest finite floats:
 // an overflow to +-inf (or x / 0) comes out as +-FLT_MAX, NaN stays NaN.
+#include "ops/broadcast_binary.h"
 #include "kernels/ref/binary.h"
 
 #include <limits>
@@ -74,42 +75,14 @@ class BinaryKernel final : public OpKernel {
   explicit BinaryKernel(const BinaryOptions& options) : options_(options) {}
 
   Status Prepare(PrepareContext& ctx) override {
-    LITHE_RETURN_IF_ERROR(ctx.ExpectCounts(2, 2, 1));
-    for (int i = 0; i < 2; ++i) {
-      const Tensor* t = ctx.input(i);
-      if (t == nullptr) return ctx.Error("input " + std::to_string(i) + " is missing");
-      if (t->type != DType::kFloat32)
-        return ctx.Error("input " + std::to_string(i) + " ('" + t->name + "') is " + DTypeName(t->type) +
-                         "; lithe implements this op for float32 only");
-    }
-    Tensor* out = ctx.output(0);
-    if (out->type != DType::kFloat32)
-      return ctx.Error("output '" + std::string(out->name) + "' must be float32, is " + DTypeName(out->type));
-    const Shape& a = ctx.input(0)->shape;
-    const Shape& b = ctx.input(1)->shape;
-    Shape shape;
-    if (!BroadcastShapes(a, b, &shape))
-      return ctx.Error("input shapes " + a.ToString() + " and " + b.ToString() + " do not broadcast");
-    out->shape = shape;
-    ref::MakeBroadcastPlan(a, b, shape, &plan_);
+    LITHE_RETURN_IF_ERROR(PrepareBroadcastBinary(ctx, &plan_));
     const ActivationRange r = RangeOf(options_.activation);
     f_.lo = std::max(r.lo, std::numeric_limits<float>::lowest());
     f_.hi = std::min(r.hi, std::numeric_limits<float>::max());
     return Status::Ok();
   }
 
-  void Invoke(InvokeContext& ctx) override {
-    const float* a = ctx.input(0)->data_as<float>();
-    const float* b = ctx.input(1)->data_as<float>();
-    float* y = ctx.output(0)->data_as<float>();
-    const int64_t tasks = ref::BinaryTaskCount(plan_);
-    if (tasks == 0) return;
-    if (tasks == 1) {
-      ref::BinaryTasks(plan_, a, b, y, 0, 1, f_);  // small: on the calling thread
-    } else {
-      ctx.ParallelFor(tasks, [&](int64_t begin, int64_t end) { ref::BinaryTasks(plan_, a, b, y, begin, end, f_); });
-    }
-  }
+  void Invoke(InvokeContext& ctx) override { InvokeBroadcastBinary(ctx, plan_, f_); }
 
  private:
   BinaryOptions options_;

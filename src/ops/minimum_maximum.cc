@@ -5,7 +5,7 @@
 // with NaN is false, so a NaN in `a` gives `b`, and a NaN in `b` gives NaN.
 #include <string>
 
-#include "kernels/ref/binary.h"
+#include "ops/broadcast_binary.h"
 #include "ops/common.h"
 #include "ops/registry.h"
 
@@ -24,40 +24,9 @@ class MinMaxKernel final : public OpKernel {
  public:
   explicit MinMaxKernel(const NoOptions&) {}
 
-  Status Prepare(PrepareContext& ctx) override {
-    LITHE_RETURN_IF_ERROR(ctx.ExpectCounts(2, 2, 1));
-    for (int i = 0; i < 2; ++i) {
-      const Tensor* t = ctx.input(i);
-      if (t == nullptr) return ctx.Error("input " + std::to_string(i) + " is missing");
-      if (t->type != DType::kFloat32)
-        return ctx.Error("input " + std::to_string(i) + " ('" + t->name + "') is " + DTypeName(t->type) +
-                         "; lithe implements this op for float32 only");
-    }
-    Tensor* out = ctx.output(0);
-    if (out->type != DType::kFloat32)
-      return ctx.Error("output '" + std::string(out->name) + "' must be float32, is " + DTypeName(out->type));
-    const Shape& a = ctx.input(0)->shape;
-    const Shape& b = ctx.input(1)->shape;
-    Shape shape;
-    if (!BroadcastShapes(a, b, &shape))
-      return ctx.Error("input shapes " + a.ToString() + " and " + b.ToString() + " do not broadcast");
-    out->shape = shape;
-    ref::MakeBroadcastPlan(a, b, shape, &plan_);
-    return Status::Ok();
-  }
+  Status Prepare(PrepareContext& ctx) override { return PrepareBroadcastBinary(ctx, &plan_); }
 
-  void Invoke(InvokeContext& ctx) override {
-    const float* a = ctx.input(0)->data_as<float>();
-    const float* b = ctx.input(1)->data_as<float>();
-    float* y = ctx.output(0)->data_as<float>();
-    const int64_t tasks = ref::BinaryTaskCount(plan_);
-    if (tasks == 0) return;
-    if (tasks == 1) {
-      ref::BinaryTasks(plan_, a, b, y, 0, 1, F());
-    } else {
-      ctx.ParallelFor(tasks, [&](int64_t begin, int64_t end) { ref::BinaryTasks(plan_, a, b, y, begin, end, F()); });
-    }
-  }
+  void Invoke(InvokeContext& ctx) override { InvokeBroadcastBinary(ctx, plan_, F()); }
 
  private:
   ref::BroadcastPlan plan_;
