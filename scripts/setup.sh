@@ -10,10 +10,14 @@ cd "$root"
 run_main=1
 [ "${1:-}" = "--no-run" ] && run_main=0
 
+# ccache (when installed) shares objects between build trees and clones.
+export CCACHE_BASEDIR="$(pwd)" CCACHE_NOHASHDIR=1
+
 need_apt=()
-# Build: flatbuffers (TFLite format), protobuf + libonnx-dev (ONNX import), zlib (gzip'd datasets).
+# Build: flatbuffers (TFLite format), protobuf + libonnx-dev (ONNX import), zlib (gzip'd datasets),
+# oneDNN (the optimized CPU backend), ccache (rebuilds).
 # Tests and the model zoo: ONNX's backend node test cases, the Fashion-MNIST dataset.
-for p in cmake g++ make flatbuffers-compiler libflatbuffers-dev libgtest-dev libgmock-dev \
+for p in cmake g++ make ccache flatbuffers-compiler libflatbuffers-dev libgtest-dev libgmock-dev libdnnl-dev \
          libprotobuf-dev protobuf-compiler libonnx-dev zlib1g-dev libonnx-testdata dataset-fashion-mnist \
          python3-torch python3-torchvision python3-onnx python3-numpy; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")

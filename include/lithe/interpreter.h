@@ -27,9 +27,30 @@
 
 namespace lithe {
 
+// Which kernels run the nodes (see backends/backend.h).
+enum class BackendChoice {
+  kAuto,       // the optimized CPU backend where it has a kernel, reference kernels elsewhere
+  kReference,  // reference kernels only (the spec)
+  kCpu,        // as kAuto, but an error at Create when lithe was built without the CPU backend
+};
+// "auto", "ref", "cpu".
+const char* BackendChoiceName(BackendChoice b);
+Result<BackendChoice> ParseBackendChoice(const std::string& name);
+
+// True when this build has the optimized CPU backend (oneDNN); its version and the CPU's
+// reduced-precision support in words.
+bool CpuBackendAvailable();
+std::string CpuBackendDescription();
+// The number of threads Interpreter uses by default: one per core.
+int DefaultNumThreads();
+
 struct InterpreterOptions {
   const OpResolver* resolver = nullptr;  // null: OpResolver::Default()
-  int num_threads = 1;
+  int num_threads = 0;                   // 0: DefaultNumThreads()
+  BackendChoice backend = BackendChoice::kAuto;
+  // Float32 convolutions and matrix products may run in bfloat16 where the CPU has native
+  // bfloat16 arithmetic (AVX512_BF16); never emulated. node_details() says which did.
+  bool allow_precision_loss = false;
   // Refuse plans whose arena would exceed this (protects against hostile shapes).
   size_t max_arena_bytes = size_t{8} << 30;
 };
@@ -58,7 +79,21 @@ struct NodeDetails {
   int index = -1;
   std::string op_name;
   int version = 1;
-  std::string backend;  // "ref", or "const" for nodes computed once at AllocateTensors
+  // "cpu" (optimized backend), "ref" (reference kernel), or "const" for nodes computed once at
+  // AllocateTensors.
+  std::string backend;
+  // Why the optimized backend declined the node, when it was asked; what it runs in ("bf16")
+  // when it took it with reduced precision.
+  std::string note;
+};
+
+// Time spent in one node over the Invokes since profiling was turned on.
+struct NodeProfile {
+  int index = -1;
+  std::string op_name;
+  std::string backend;
+  int64_t runs = 0;
+  double total_seconds = 0;
 };
 
 class Interpreter {
@@ -100,6 +135,10 @@ class Interpreter {
   const ArenaStats& arena_stats() const;
   std::vector<NodeDetails> node_details() const;
   const Model& model() const;
+
+  // Per-node timing of Invoke (a clock read per node while on). Turning it on clears it.
+  void SetProfiling(bool on);
+  std::vector<NodeProfile> profile() const;
 
  private:
   struct Impl;

@@ -90,9 +90,13 @@ class PrepareContext {
   // Checks that input i exists and has type `type`.
   Status ExpectInputType(int i, DType type) const;
   const NodeRef& node() const { return node_; }
+  // What a backend's kernel says of how it runs the node ("bf16"), shown by `lithe inspect`.
+  void SetNote(std::string note) { note_ = std::move(note); }
+  const std::string& note() const { return note_; }
 
  private:
   NodeRef node_;
+  std::string note_;
   std::vector<Tensor*> inputs_;
   std::vector<Tensor*> outputs_;
   int num_threads_ = 1;

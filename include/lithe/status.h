@@ -22,20 +22,31 @@ class [[nodiscard]] Status {
   Status() = default;
   static Status Ok() { return Status(); }
   static Status Error(std::string message) { return Status(std::move(message), true); }
+  // A backend's kernel declining a node at Prepare (a dtype, shape or option it does not cover):
+  // the interpreter then gives the node to the next backend. Anywhere else it is an error.
+  static Status Unsupported(std::string message) {
+    Status s(std::move(message), true);
+    s.unsupported_ = true;
+    return s;
+  }
 
   bool ok() const { return !failed_; }
+  bool unsupported() const { return unsupported_; }
   const std::string& message() const { return message_; }
 
   // Returns this error with `context` put in front: "context: message".
   Status Prefixed(const std::string& context) const {
     if (ok()) return *this;
-    return Error(context + ": " + message_);
+    Status s = Error(context + ": " + message_);
+    s.unsupported_ = unsupported_;
+    return s;
   }
 
  private:
   Status(std::string message, bool failed) : message_(std::move(message)), failed_(failed) {}
   std::string message_;
   bool failed_ = false;
+  bool unsupported_ = false;
 };
 
 // A value or the error that prevented it.

@@ -13,17 +13,11 @@
 #include "kernels/ref/pool_quant.h"
 #include "ops/common.h"
 #include "ops/dispatch.h"
+#include "ops/pool2d.h"
 #include "ops/registry.h"
 
 namespace lithe {
 namespace {
-
-struct Pool2DOptions : OpOptions {
-  Padding padding = Padding::kSame;
-  int32_t stride_w = 0, stride_h = 0;
-  int32_t filter_w = 0, filter_h = 0;
-  Activation activation = Activation::kNone;
-};
 
 Result<Pool2DOptions> ParsePool2D(const ::tflite::Operator& op) {
   Pool2DOptions o;

@@ -1,10 +1,13 @@
 #include "lithe/interpreter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <string>
+#include <thread>
 
+#include "backends/backend.h"
 #include "format/model_storage.h"
 #include "ops/registry.h"
 #include "runtime/arena_planner.h"
@@ -42,10 +45,36 @@ Status TensorBytes(const Shape& shape, DType type, size_t* bytes) {
 
 }  // namespace
 
+const char* BackendChoiceName(BackendChoice b) {
+  switch (b) {
+    case BackendChoice::kReference: return "ref";
+    case BackendChoice::kCpu: return "cpu";
+    default: return "auto";
+  }
+}
+
+Result<BackendChoice> ParseBackendChoice(const std::string& name) {
+  if (name == "auto") return BackendChoice::kAuto;
+  if (name == "ref") return BackendChoice::kReference;
+  if (name == "cpu") return BackendChoice::kCpu;
+  return Status::Error("unknown backend '" + name + "' (auto, ref, cpu)");
+}
+
+int DefaultNumThreads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(std::min(n, 256u));
+}
+
 struct NodeState {
   const Node* node = nullptr;
   int index = 0;
-  std::unique_ptr<OpKernel> kernel;
+  OpKernel* kernel = nullptr;            // the one that runs: cpu_kernel or ref_kernel
+  std::unique_ptr<OpKernel> ref_kernel;  // reference (or custom op) kernel
+  std::unique_ptr<OpKernel> cpu_kernel;  // the optimized backend's, when it has one for the op
+  std::string backend = "ref";
+  std::string note;
+  int64_t runs = 0;
+  double seconds = 0;
   std::vector<Tensor*> inputs;    // null for omitted optional inputs
   std::vector<Tensor*> outputs;
   std::vector<size_t> scratch_sizes;
@@ -67,8 +96,11 @@ struct Interpreter::Impl {
   std::vector<std::pair<int, AlignedBytes>> persistent;  // (tensor index, decoded data)
   ArenaStats stats;
   std::unique_ptr<ThreadPool> pool;
+  bool profiling = false;
 
   Status CreateKernels();
+  Status CreateRefKernel(NodeState& ns);
+  Status PrepareNode(NodeState& ns, std::vector<size_t>* scratch_sizes);
   Status PrepareNodes();
   Status FoldNode(NodeState& ns);
   void ReleaseFoldedIntermediates();
@@ -85,6 +117,8 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
   impl->model = std::move(model);
   impl->sg = &impl->model->graph().subgraphs[0];
   impl->options = options;
+  if (options.backend == BackendChoice::kCpu && !CpuBackendAvailable())
+    return Status::Error("backend 'cpu' requested, but " + CpuBackendDescription());
   impl->resolver = options.resolver != nullptr ? options.resolver : &OpResolver::Default();
   const Subgraph& sg = *impl->sg;
   impl->tensors.resize(sg.tensors.size());
@@ -106,41 +140,82 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
   }
   for (int i : sg.inputs) impl->input_shapes.push_back(Shape::FromVector(sg.tensors[i].shape));
   auto interp = std::unique_ptr<Interpreter>(new Interpreter(std::move(impl)));
-  LITHE_RETURN_IF_ERROR(interp->SetNumThreads(options.num_threads));
+  LITHE_RETURN_IF_ERROR(interp->SetNumThreads(options.num_threads == 0 ? DefaultNumThreads() : options.num_threads));
   return interp;
+}
+
+Status Interpreter::Impl::CreateRefKernel(NodeState& ns) {
+  const Node& n = *ns.node;
+  const std::string where = n.op_name + " (op " + std::to_string(ns.index) + ", version " + std::to_string(n.version) + ")";
+  if (n.is_custom()) {
+    const CustomOp* op = resolver->FindCustom(n.op_name);
+    if (op == nullptr)
+      return Status::Error(where + ": custom op is not registered; " + SupportedOpsList(*resolver));
+    if (n.version > op->max_version)
+      return Status::Error(where + ": lithe supports versions up to " + std::to_string(op->max_version));
+    auto k = op->create(n.custom_options, n.custom_options_size);
+    if (!k.ok()) return k.status().Prefixed(where);
+    ns.ref_kernel = std::move(k).value();
+  } else {
+    const BuiltinOpDef* def = FindBuiltinOp(n.builtin_code);
+    if (def == nullptr || n.options == nullptr)
+      return Status::Error(where + ": op is not supported by lithe; " + SupportedOpsList(*resolver));
+    if (n.version > def->max_version)
+      return Status::Error(where + ": lithe supports " + def->name + " versions 1 to " +
+                           std::to_string(def->max_version));
+    ns.ref_kernel = def->create(n.options.get());
+  }
+  return Status::Ok();
 }
 
 Status Interpreter::Impl::CreateKernels() {
   nodes.clear();
   nodes.resize(sg->nodes.size());
+  const BackendConfig config{options.num_threads, options.allow_precision_loss};
   for (size_t i = 0; i < sg->nodes.size(); ++i) {
     const Node& n = sg->nodes[i];
     NodeState& ns = nodes[i];
     ns.node = &n;
     ns.index = static_cast<int>(i);
-    const std::string where = n.op_name + " (op " + std::to_string(i) + ", version " + std::to_string(n.version) + ")";
-    if (n.is_custom()) {
-      const CustomOp* op = resolver->FindCustom(n.op_name);
-      if (op == nullptr)
-        return Status::Error(where + ": custom op is not registered; " + SupportedOpsList(*resolver));
-      if (n.version > op->max_version)
-        return Status::Error(where + ": lithe supports versions up to " + std::to_string(op->max_version));
-      auto k = op->create(n.custom_options, n.custom_options_size);
-      if (!k.ok()) return k.status().Prefixed(where);
-      ns.kernel = std::move(k).value();
-    } else {
-      const BuiltinOpDef* def = FindBuiltinOp(n.builtin_code);
-      if (def == nullptr || n.options == nullptr)
-        return Status::Error(where + ": op is not supported by lithe; " + SupportedOpsList(*resolver));
-      if (n.version > def->max_version)
-        return Status::Error(where + ": lithe supports " + def->name + " versions 1 to " +
-                             std::to_string(def->max_version));
-      ns.kernel = def->create(n.options.get());
-    }
+    LITHE_RETURN_IF_ERROR(CreateRefKernel(ns));
+    if (options.backend != BackendChoice::kReference && !n.is_custom()) ns.cpu_kernel = CreateCpuKernel(n, config);
     for (int t : n.inputs) ns.inputs.push_back(t >= 0 ? &tensors[t] : nullptr);
     for (int t : n.outputs) ns.outputs.push_back(&tensors[t]);
   }
   kernels_created = true;
+  return Status::Ok();
+}
+
+// The reference kernel validates the node and infers its outputs' shapes; then the optimized
+// kernel, if any, is offered the validated node. When it takes it, the reference kernel (and
+// whatever it precomputed, e.g. packed weights) is dropped.
+Status Interpreter::Impl::PrepareNode(NodeState& ns, std::vector<size_t>* scratch_sizes) {
+  const int threads = pool ? pool->num_threads() : 1;
+  if (ns.ref_kernel == nullptr) LITHE_RETURN_IF_ERROR(CreateRefKernel(ns));
+  PrepareContext ctx(NodeRef{ns.node->op_name, ns.index}, ns.inputs, ns.outputs, threads);
+  LITHE_RETURN_IF_ERROR(ns.ref_kernel->Prepare(ctx));
+  ns.kernel = ns.ref_kernel.get();
+  ns.backend = "ref";
+  *scratch_sizes = ctx.scratch_requests();
+  if (ns.cpu_kernel == nullptr) return Status::Ok();
+  std::vector<Shape> shapes;
+  for (const Tensor* out : ns.outputs) shapes.push_back(out->shape);
+  PrepareContext cpu_ctx(NodeRef{ns.node->op_name, ns.index}, ns.inputs, ns.outputs, threads);
+  Status s = ns.cpu_kernel->Prepare(cpu_ctx);
+  bool same_shapes = true;
+  for (size_t i = 0; i < ns.outputs.size(); ++i) same_shapes = same_shapes && ns.outputs[i]->shape == shapes[i];
+  if (s.ok() && !same_shapes) s = Status::Error("the optimized kernel inferred other output shapes");
+  if (!s.ok()) {
+    for (size_t i = 0; i < ns.outputs.size(); ++i) ns.outputs[i]->shape = shapes[i];
+    ns.note = "cpu backend: " + s.message();
+    if (!s.unsupported()) ns.note += " (an error in the optimized kernel; the reference kernel runs)";
+    return Status::Ok();
+  }
+  ns.kernel = ns.cpu_kernel.get();
+  ns.backend = "cpu";
+  ns.note = cpu_ctx.note();
+  *scratch_sizes = cpu_ctx.scratch_requests();
+  ns.ref_kernel.reset();
   return Status::Ok();
 }
 
@@ -188,6 +263,7 @@ Status Interpreter::Impl::PrepareNodes() {
   for (NodeState& ns : nodes) {
     ns.folded = false;
     ns.scratch.clear();
+    ns.note.clear();
     PrepareContext ctx(NodeRef{ns.node->op_name, ns.index}, ns.inputs, ns.outputs,
                        pool ? pool->num_threads() : 1);
     // A sparse constant's buffer holds only its non-zero values: only DENSIFY may read it.
@@ -197,8 +273,7 @@ Status Interpreter::Impl::PrepareNodes() {
           return ctx.Error("reads sparse tensor " + std::to_string(in->index) + " ('" + in->name +
                            "'); only DENSIFY accepts sparse tensors");
     }
-    LITHE_RETURN_IF_ERROR(ns.kernel->Prepare(ctx));
-    ns.scratch_sizes = ctx.scratch_requests();
+    LITHE_RETURN_IF_ERROR(PrepareNode(ns, &ns.scratch_sizes));
     for (Tensor* out : ns.outputs) {
       Status s = TensorBytes(out->shape, out->type, &out->bytes);
       if (!s.ok()) return ctx.Error("output '" + std::string(out->name) + "': " + s.message());
@@ -298,6 +373,8 @@ Status Interpreter::AllocateTensors() {
   Impl& m = *impl_;
   m.allocated = false;
   if (!m.kernels_created) LITHE_RETURN_IF_ERROR(m.CreateKernels());
+  // The CPU backend's primitives are created for the thread count current at Prepare.
+  CpuBackendUseThreads(m.options.num_threads);
   LITHE_RETURN_IF_ERROR(m.PrepareNodes());
   LITHE_RETURN_IF_ERROR(m.PlanMemory());
   m.allocated = true;
@@ -342,11 +419,19 @@ int Interpreter::num_threads() const { return impl_->options.num_threads; }
 Status Interpreter::Invoke() {
   Impl& m = *impl_;
   if (!m.allocated) return Status::Error("Invoke before AllocateTensors");
+  CpuBackendUseThreads(m.options.num_threads);
   for (NodeState& ns : m.nodes) {
     if (ns.folded) continue;
     InvokeContext ctx(ns.inputs.data(), static_cast<int>(ns.inputs.size()), ns.outputs.data(),
                       static_cast<int>(ns.outputs.size()), ns.scratch.data(), m.pool.get());
+    if (!m.profiling) {
+      ns.kernel->Invoke(ctx);
+      continue;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
     ns.kernel->Invoke(ctx);
+    ns.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++ns.runs;
   }
   return Status::Ok();
 }
@@ -444,13 +529,30 @@ std::vector<NodeDetails> Interpreter::node_details() const {
   std::vector<NodeDetails> out;
   for (size_t i = 0; i < impl_->sg->nodes.size(); ++i) {
     const Node& n = impl_->sg->nodes[i];
-    NodeDetails d{static_cast<int>(i), n.op_name, n.version, "ref"};
-    if (i < impl_->nodes.size() && impl_->nodes[i].folded) d.backend = "const";
+    NodeDetails d{static_cast<int>(i), n.op_name, n.version, "ref", ""};
+    if (i < impl_->nodes.size()) {
+      d.backend = impl_->nodes[i].folded ? "const" : impl_->nodes[i].backend;
+      d.note = impl_->nodes[i].note;
+    }
     out.push_back(d);
   }
   return out;
 }
 
 const Model& Interpreter::model() const { return *impl_->model; }
+
+void Interpreter::SetProfiling(bool on) {
+  impl_->profiling = on;
+  for (NodeState& ns : impl_->nodes) ns.runs = 0, ns.seconds = 0;
+}
+
+std::vector<NodeProfile> Interpreter::profile() const {
+  std::vector<NodeProfile> out;
+  for (const NodeState& ns : impl_->nodes) {
+    if (ns.folded) continue;
+    out.push_back({ns.index, ns.node->op_name, ns.backend, ns.runs, ns.seconds});
+  }
+  return out;
+}
 
 }  // namespace lithe

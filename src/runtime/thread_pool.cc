@@ -2,9 +2,40 @@
 
 #include <algorithm>
 
+#ifdef LITHE_HAVE_ONEDNN
+#include <omp.h>
+#endif
+
 namespace lithe {
 
-ThreadPool::ThreadPool(int num_threads) {
+#ifdef LITHE_HAVE_ONEDNN
+
+ThreadPool::ThreadPool(int num_threads) : num_threads_(num_threads) {}
+ThreadPool::~ThreadPool() = default;
+void ThreadPool::WorkerLoop() {}
+void ThreadPool::RunChunks() {}
+
+void ThreadPool::ParallelFor(int64_t n, FunctionRef<void(int64_t, int64_t)> fn) {
+  if (n <= 0) return;
+  const int threads = static_cast<int>(std::min<int64_t>(num_threads_, n));
+  if (threads <= 1) {
+    fn(0, n);
+    return;
+  }
+  // A few chunks per thread balance uneven work without much contention.
+  const int64_t chunk = std::max<int64_t>(1, n / (4 * threads));
+  std::atomic<int64_t> next{0};
+#pragma omp parallel num_threads(threads)
+  for (;;) {
+    const int64_t begin = next.fetch_add(chunk);
+    if (begin >= n) break;
+    fn(begin, std::min(n, begin + chunk));
+  }
+}
+
+#else
+
+ThreadPool::ThreadPool(int num_threads) : num_threads_(num_threads) {
   for (int i = 1; i < num_threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 
@@ -66,5 +97,7 @@ void ThreadPool::ParallelFor(int64_t n, FunctionRef<void(int64_t, int64_t)> fn) 
   done_.wait(lock, [&] { return finished_ == static_cast<int>(workers_.size()); });
   fn_ = nullptr;
 }
+
+#endif  // LITHE_HAVE_ONEDNN
 
 }  // namespace lithe

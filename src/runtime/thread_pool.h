@@ -12,12 +12,15 @@
 
 namespace lithe {
 
+// With OpenMP (built together with the oneDNN backend) the pool is OpenMP's team: oneDNN's
+// primitives and lithe's loops then share one set of threads and never oversubscribe the cores.
+// Without it, the pool owns num_threads - 1 worker threads.
 class ThreadPool {
  public:
   // `num_threads` counts the calling thread: a pool of 1 runs everything inline.
   explicit ThreadPool(int num_threads);
   ~ThreadPool();
-  int num_threads() const { return static_cast<int>(workers_.size()) + 1; }
+  int num_threads() const { return num_threads_; }
 
   // Calls fn(begin, end) on disjoint chunks covering [0, n); returns when all are done.
   // Allocation-free.
@@ -27,6 +30,7 @@ class ThreadPool {
   void WorkerLoop();
   void RunChunks();
 
+  int num_threads_ = 1;
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable wake_, done_;

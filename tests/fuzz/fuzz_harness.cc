@@ -174,8 +174,8 @@ const char* StageName(Stage stage) {
   return "?";
 }
 
-Outcome RunVariant(const std::vector<uint8_t>& bytes, int threads, bool invoke, size_t max_invoke_arena,
-                   const std::vector<std::vector<int32_t>>& resize) {
+Outcome RunVariant(const std::vector<uint8_t>& bytes, int threads, BackendChoice backend, bool invoke,
+                   size_t max_invoke_arena, const std::vector<std::vector<int32_t>>& resize) {
   Outcome out;
   // FromBuffer copies the bytes; a zero-length variant still passes a valid pointer.
   static const uint8_t kEmpty[1] = {0};
@@ -183,6 +183,7 @@ Outcome RunVariant(const std::vector<uint8_t>& bytes, int threads, bool invoke, 
   if (!model.ok() && Failed(&out, Stage::kLoad, model.status().message())) return out;
   InterpreterOptions options;
   options.num_threads = threads;
+  options.backend = backend;
   auto interp = Interpreter::Create(*model, options);
   if (!interp.ok() && Failed(&out, Stage::kCreate, interp.status().message())) return out;
   Interpreter& in = **interp;
@@ -223,7 +224,7 @@ bool FuzzRun::Init(const std::vector<uint8_t>& bytes) {
   const std::string name = model_ + "/" + category_ + "/baseline";
   {
     WatchScope watch(name);
-    baseline_ = RunVariant(bytes, /*threads=*/2, /*invoke=*/true, ~size_t{0}, {});
+    baseline_ = RunVariant(bytes, /*threads=*/2, BackendChoice::kAuto, /*invoke=*/true, ~size_t{0}, {});
   }
   if (baseline_.failed_at == Stage::kLoad || baseline_.failed_at == Stage::kCreate) {
     ADD_FAILURE() << name << ": the unmutated model must load, but " << StageName(baseline_.failed_at)
@@ -250,7 +251,12 @@ void FuzzRun::Check(const std::string& variant, const std::vector<uint8_t>& byte
   // About half the variants run on two threads, so ParallelFor in kernels sees malformed shapes too.
   // (Chosen from the name, so a variant re-run alone with LITHE_FUZZ_ONLY runs the same way.)
   const int threads = 1 + static_cast<int>(SeedOf(variant) % 2);
-  const std::string name = model_ + "/" + category_ + "/" + variant + (threads > 1 ? " [2 threads]" : "");
+  // One variant in eight goes to the optimized CPU backend too (its kernels see the node only
+  // after the reference kernel validated it; oneDNN's primitive creation makes every variant
+  // on it slow, hence not all).
+  const BackendChoice backend = (SeedOf(variant) / 2) % 8 == 0 ? BackendChoice::kAuto : BackendChoice::kReference;
+  const std::string name = model_ + "/" + category_ + "/" + variant + (threads > 1 ? " [2 threads]" : "") +
+                           (backend == BackendChoice::kAuto ? " [cpu backend]" : "");
   const char* only = std::getenv("LITHE_FUZZ_ONLY");
   if (only != nullptr && *only != '\0' && name.find(only) == std::string::npos) {
     ++skipped_;
@@ -263,11 +269,11 @@ void FuzzRun::Check(const std::string& variant, const std::vector<uint8_t>& byte
   Outcome out;
   {
     WatchScope watch(name);
-    out = RunVariant(bytes, threads, /*invoke=*/false, 0, resize);
+    out = RunVariant(bytes, threads, backend, /*invoke=*/false, 0, resize);
     if (out.failed_at == Stage::kDone && out.arena_bytes <= invoke_arena_cap_) {
       if (always_invoke || (successes_++ % invoke_every_ == 0 && invokes_ < max_invokes_)) {
         ++invokes_;
-        out = RunVariant(bytes, threads, /*invoke=*/true, invoke_arena_cap_, resize);
+        out = RunVariant(bytes, threads, backend, /*invoke=*/true, invoke_arena_cap_, resize);
       }
     }
   }

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "lithe/interpreter.h"
+
 namespace lithe::fuzz {
 
 // ${LITHE_MODELS_DIR}, else <repo>/.cache/models.
@@ -98,7 +100,8 @@ class FuzzRun {
 // Runs one variant (no checks) on an interpreter with `threads` threads. `invoke`: run
 // SetInput/Invoke/GetOutput when AllocateTensors succeeds with an arena of at most
 // `max_invoke_arena` bytes.
-Outcome RunVariant(const std::vector<uint8_t>& bytes, int threads, bool invoke, size_t max_invoke_arena,
+Outcome RunVariant(const std::vector<uint8_t>& bytes, int threads, BackendChoice backend, bool invoke,
+                   size_t max_invoke_arena,
                    const std::vector<std::vector<int32_t>>& resize);
 
 }  // namespace lithe::fuzz

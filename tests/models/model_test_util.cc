@@ -36,10 +36,18 @@ Result<std::vector<OracleTensor>> RunLithe(const std::string& model_path, const 
   return RunLithe(*model, inputs, threads);
 }
 
+BackendChoice TestBackend() {
+  const char* env = std::getenv("LITHE_TEST_BACKEND");
+  if (env == nullptr || *env == '\0') return BackendChoice::kAuto;
+  auto b = ParseBackendChoice(env);
+  return b.ok() ? *b : BackendChoice::kAuto;
+}
+
 Result<std::vector<OracleTensor>> RunLithe(std::shared_ptr<const Model> model, const std::vector<OracleTensor>& inputs,
                                            int threads) {
   InterpreterOptions options;
   options.num_threads = threads;
+  options.backend = TestBackend();
   auto interp_or = Interpreter::Create(std::move(model), options);
   if (!interp_or.ok()) return interp_or.status();
   Interpreter& interp = **interp_or;

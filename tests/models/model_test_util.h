@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "lithe/interpreter.h"
 #include "lithe/model.h"
 #include "lithe/status.h"
 #include "oracle/tflite_oracle.h"
@@ -16,6 +17,11 @@ namespace lithe::testing {
 // Seeded random inputs for every input of the model (RandomTensorData, seed + input index).
 Result<std::vector<OracleTensor>> RandomInputs(const std::string& model_path, uint64_t seed);
 // Runs lithe on the model with the inputs.
+// The backend RunLithe uses: $LITHE_TEST_BACKEND (auto, ref or cpu), else auto. tests/CMakeLists
+// runs the real-model and quantized-model tests once more with "ref", so both backends are held
+// to the same rule.
+BackendChoice TestBackend();
+
 Result<std::vector<OracleTensor>> RunLithe(const std::string& model_path, const std::vector<OracleTensor>& inputs,
                                            int threads = 1);
 Result<std::vector<OracleTensor>> RunLithe(std::shared_ptr<const Model> model, const std::vector<OracleTensor>& inputs,

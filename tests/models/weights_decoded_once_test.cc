@@ -26,7 +26,7 @@ TEST(WeightsDecodedOnce, Float16DequantizeRunsAtAllocateNotInvoke) {
       ++dequantize;
       EXPECT_EQ(d.backend, "const") << "op " << d.index;
     } else {
-      EXPECT_EQ(d.backend, "ref") << d.op_name << " op " << d.index;
+      EXPECT_NE(d.backend, "const") << d.op_name << " op " << d.index;  // runs per Invoke (ref or cpu)
     }
   }
   EXPECT_EQ(dequantize, 74);

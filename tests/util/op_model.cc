@@ -92,7 +92,7 @@ Status OpModel::Load() {
   auto m = Model::FromBuffer(bytes.data(), bytes.size());
   if (!m.ok()) return m.status();
   loaded_ = *m;
-  auto interp = Interpreter::Create(loaded_);
+  auto interp = Interpreter::Create(loaded_, interp_options_);
   if (!interp.ok()) return interp.status();
   interp_ = std::move(interp).value();
   return interp_->AllocateTensors();

@@ -68,6 +68,8 @@ class OpModel {
 
   const std::vector<int32_t>& output_shape(int i) const { return output_shapes_.at(i); }
   Interpreter* interpreter() { return interp_.get(); }
+  // Options for the interpreters Run/Prepare create (backend, threads, precision).
+  void set_interpreter_options(const InterpreterOptions& o) { interp_options_ = o; }
 
  private:
   int AddTensor(DType type, std::vector<int32_t> shape, std::vector<float> scale,
@@ -79,6 +81,7 @@ class OpModel {
   ::tflite::BuiltinOptionsUnion options_;
   std::shared_ptr<const Model> loaded_;
   std::unique_ptr<Interpreter> interp_;
+  InterpreterOptions interp_options_;
   std::vector<std::vector<int32_t>> output_shapes_;
   std::vector<uint8_t> custom_options_storage_;
 };
