@@ -1,0 +1,68 @@
+// Shared pieces of the CPU backend's int8 kernels (conv_int8.cc, dense_int8.cc): oneDNN computes
+// the raw int32 accumulators (input zero point subtracted, padding contributing 0, no bias, no
+// scales); Requantize turns them into int8 outputs with TensorFlow Lite's exact arithmetic:
+//
+//   out[p, c] = clamp(Rescale(acc[p, c] + bias[c], M[c]) + output_zero_point, act_min, act_max)
+//
+// with Rescale either ruy's (ties up, MultiplyByQuantizedMultiplierRuy: CONV_2D and
+// FULLY_CONNECTED) or gemmlowp's (ties away from zero, MultiplyByQuantizedMultiplier: depthwise
+// and grouped convolutions), bit for bit as in kernels/ref/quant_arith.h. The per-channel loop is
+// branch-free so that it vectorizes; AVX-512 and AVX2 clones run where the CPU has them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <dnnl.hpp>
+
+#include "kernels/ref/quant_arith.h"
+#include "lithe/op.h"
+
+namespace lithe::onednn {
+
+enum class Int8Rounding { kRuy, kAwayFromZero };
+
+struct Int8Requant {
+  Int8Rounding rounding = Int8Rounding::kRuy;
+  int32_t channels = 0;
+  std::vector<int32_t> bias;        // [channels], wrapping-added to the accumulator (zeros: none)
+  std::vector<int32_t> multiplier;  // [channels]
+  std::vector<int32_t> left;        // [channels], left shift (0..30)
+  std::vector<int32_t> right;       // [channels], right shift (0..31)
+  int32_t output_zero_point = 0;
+  int32_t act_min = -128, act_max = 127;
+
+  // Fills multiplier / left / right from TFLite's multipliers; fails (returns a reason) for shifts
+  // outside what the vector code handles.
+  std::string SetMultipliers(const std::vector<ref::QuantizedMultiplier>& m);
+};
+
+// Rows [begin, end) of acc [rows, channels] (int32) into out [rows, channels] (int8).
+void Requantize(const Int8Requant& q, const int32_t* acc, int8_t* out, int64_t begin, int64_t end);
+
+// A byte buffer from ctx.scratch aligned to 64 bytes (request kScratchSlack extra bytes).
+constexpr size_t kScratchSlack = 64;
+inline void* Align64(void* p) {
+  const uintptr_t v = reinterpret_cast<uintptr_t>(p);
+  return reinterpret_cast<void*>((v + 63) & ~uintptr_t{63});
+}
+
+// True when oneDNN's int8 kernels are exact on this CPU: with VNNI (vpdpbusd) they accumulate
+// u8 x s8 products straight into int32. Without it they go through vpmaddubsw's saturating
+// int16 pairs and oneDNN halves the weights to avoid that, so the results differ from TFLite's;
+// the int8 kernels then decline.
+bool CpuHasInt8Vnni();
+
+// For tests on CPUs without VNNI: accept oneDNN's (exact, slow) reference implementations so
+// that everything around the convolution (layouts, padding, zero points, requantization) can be
+// checked. Never set outside tests.
+void SetInt8ReferenceImplsForTesting(bool on);
+
+// Settles `pd` on an implementation the int8 kernels can use (moving it along next_impl() under
+// the testing switch). Returns "" or why none fits. Also returns a reason when oneDNN adjusted
+// the weights' scale (inexact).
+std::string ChooseInt8Impl(dnnl::primitive_desc& pd);
+
+}  // namespace lithe::onednn
