@@ -13,6 +13,7 @@ int Run(const std::vector<std::string>& args);
 int Convert(const std::vector<std::string>& args);  // convert.cc
 int Eval(const std::vector<std::string>& args);     // eval.cc
 int Quantize(const std::vector<std::string>& args); // quantize.cc
+int Bench(const std::vector<std::string>& args);    // bench.cc
 
 // A whole-string base-10 integer; false for "", trailing characters or overflow.
 bool ParseInt(const std::string& s, long long* v);

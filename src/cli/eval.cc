@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "cli/runtime_flags.h"
 #include "eval/accuracy.h"
 #include "eval/dataset.h"
 #include "lithe/interpreter.h"
@@ -204,12 +205,19 @@ int Eval(const std::vector<std::string>& args) {
   std::string dataset;
   bool json = false, have_scale = false, have_offset = false;
   float scale = 1.0f, offset = 0.0f;
-  long long limit = -1, threads = 1, batch = 32;
+  long long limit = -1, batch = 32;
+  InterpreterOptions io;
   const char* kUsageLine =
       "eval: usage: lithe eval MODEL... --dataset fashion-mnist|mnist|idx:IMAGES,LABELS|npy:X.npy,Y.npy "
-      "[--scale S --offset O] [--limit N] [--json] [--threads N] [--batch N]";
+      "[--scale S --offset O] [--limit N] [--json] [--batch N] [--threads N] [--backend auto|ref|cpu] "
+      "[--allow-precision-loss]";
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    std::string flag_error;
+    if (ParseRuntimeFlag(args, &i, &io, &flag_error)) {
+      if (!flag_error.empty()) return Fail("eval: " + flag_error);
+      continue;
+    }
     const std::string* v = i + 1 < args.size() ? &args[i + 1] : nullptr;
     if (a == "--dataset") {
       if (v == nullptr) return Fail("eval: --dataset needs a value");
@@ -222,10 +230,6 @@ int Eval(const std::vector<std::string>& args) {
       have_offset = true, ++i;
     } else if (a == "--limit") {
       if (v == nullptr || !ParseInt(*v, &limit) || limit < 1) return Fail("eval: --limit takes a positive integer");
-      ++i;
-    } else if (a == "--threads") {
-      if (v == nullptr || !ParseInt(*v, &threads) || threads < 1 || threads > 256)
-        return Fail("eval: --threads takes an integer in 1..256");
       ++i;
     } else if (a == "--batch") {
       if (v == nullptr || !ParseInt(*v, &batch) || batch < 1 || batch > 4096)
@@ -258,8 +262,6 @@ int Eval(const std::vector<std::string>& args) {
   for (size_t m = 0; m < models.size(); ++m) {
     auto model = Model::FromFile(models[m]);
     if (!model.ok()) return Fail(model.status().message());
-    InterpreterOptions io;
-    io.num_threads = static_cast<int>(threads);
     auto interp = Interpreter::Create(*model, io);
     if (!interp.ok()) return Fail(models[m] + ": " + interp.status().message());
     auto last_shown = std::chrono::steady_clock::time_point();

@@ -1,10 +1,11 @@
-// lithe inspect MODEL [--json]
+// lithe inspect MODEL [--json] [--nodes] [--threads N] [--backend auto|ref|cpu] [--allow-precision-loss]
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <sstream>
 
 #include "cli/cli.h"
+#include "cli/runtime_flags.h"
 #include "lithe/interpreter.h"
 #include "lithe/model.h"
 
@@ -47,14 +48,23 @@ std::string MiB(size_t b) {
 
 int Inspect(const std::vector<std::string>& args) {
   std::string path;
-  bool json = false;
-  for (const std::string& a : args) {
+  bool json = false, nodes = false;
+  InterpreterOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string flag_error;
+    if (ParseRuntimeFlag(args, &i, &options, &flag_error)) {
+      if (!flag_error.empty()) return Fail("inspect: " + flag_error);
+      continue;
+    }
     if (a == "--json") json = true;
+    else if (a == "--nodes") nodes = true;
     else if (!a.empty() && a[0] == '-') return Fail("inspect: unknown option " + a);
     else if (path.empty()) path = a;
     else return Fail("inspect: more than one model given");
   }
-  if (path.empty()) return Fail("inspect: usage: lithe inspect MODEL [--json]");
+  if (path.empty())
+    return Fail(std::string("inspect: usage: lithe inspect MODEL [--json] [--nodes] ") + RuntimeFlagsUsage());
   auto model = Model::FromFile(path);
   if (!model.ok()) return Fail(model.status().message());
   const Graph& g = (*model)->graph();
@@ -69,11 +79,16 @@ int Inspect(const std::vector<std::string>& args) {
     tally.bytes += t.bytes;
   }
 
-  auto interp = Interpreter::Create(*model);
+  auto interp = Interpreter::Create(*model, options);
   Status alloc = interp.ok() ? (*interp)->AllocateTensors() : interp.status();
   std::map<std::string, int> backends;
-  if (alloc.ok())
-    for (const NodeDetails& d : (*interp)->node_details()) backends[d.backend]++;
+  std::vector<NodeDetails> details;
+  std::map<std::string, int> declined;  // "OP: reason" -> nodes
+  if (alloc.ok()) details = (*interp)->node_details();
+  for (const NodeDetails& d : details) {
+    backends[d.backend]++;
+    if (d.backend == "ref" && !d.note.empty()) declined[d.op_name + ": " + d.note]++;
+  }
 
   auto io = [&](bool inputs) {
     std::vector<TensorDetails> v;
@@ -122,7 +137,11 @@ int Inspect(const std::vector<std::string>& args) {
         << ", \"decoded_weight_bytes\": " << s.persistent_bytes << "},\n  \"backends\": {";
       first = true;
       for (const auto& [b, c] : backends) o << (first ? "" : ", ") << JsonString(b) << ": " << c, first = false;
-      o << "}";
+      o << "},\n  \"runtime\": " << JsonString(DescribeRuntime(options)) << ",\n  \"nodes\": [";
+      for (size_t i = 0; i < details.size(); ++i)
+        o << (i ? "," : "") << "\n    {\"index\": " << details[i].index << ", \"op\": " << JsonString(details[i].op_name)
+          << ", \"backend\": " << JsonString(details[i].backend) << ", \"note\": " << JsonString(details[i].note) << "}";
+      o << "\n  ]";
     } else {
       o << ",\n  \"error\": " << JsonString(alloc.message());
     }
@@ -163,6 +182,14 @@ int Inspect(const std::vector<std::string>& args) {
       std::cout << "kernels:";
       for (const auto& [b, c] : backends) std::cout << " " << b << "=" << c;
       std::cout << "  (const: computed once at AllocateTensors)\n";
+      std::cout << "runtime: " << DescribeRuntime(options) << "\n";
+      for (const auto& [why, c] : declined) std::cout << "  on ref: " << c << " x " << why << "\n";
+      if (nodes) {
+        std::cout << "nodes:\n";
+        for (const NodeDetails& d : details)
+          std::cout << "  " << d.index << "  " << d.op_name << "  " << d.backend << (d.note.empty() ? "" : "  (" + d.note + ")")
+                    << "\n";
+      }
     }
   }
   if (!alloc.ok()) return Fail(alloc.message());

@@ -75,7 +75,11 @@ const char kUsage[] =
     "       [--calibration X.npy | --calibration-idx IMAGES [--scale S --offset O]] [--samples N]\n"
     "       [--method minmax|percentile|mse|kl] [--io float|int8|uint8] [--per-tensor]\n"
     "       [--keep-float-op TYPE]... [--keep-float-node NAME]...\n"
-    "                                  post-training quantization to a standard .tflite file\n";
+    "                                  post-training quantization to a standard .tflite file\n"
+    "  bench MODEL... [--warmup N] [--runs N] [--json] [--profile] [--threads N]\n"
+    "       [--backend auto|ref|cpu] [--allow-precision-loss]\n"
+    "                                  init, first-inference and steady-state latency, memory;\n"
+    "                                  --profile: time and GFLOP/s per node and per op type\n";
 }
 
 int main(int argc, char** argv) {
@@ -90,5 +94,6 @@ int main(int argc, char** argv) {
   if (cmd == "convert") return lithe::cli::Convert(args);
   if (cmd == "eval") return lithe::cli::Eval(args);
   if (cmd == "quantize") return lithe::cli::Quantize(args);
+  if (cmd == "bench") return lithe::cli::Bench(args);
   return lithe::cli::Fail("unknown command '" + cmd + "' (try lithe --help)");
 }

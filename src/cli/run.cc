@@ -1,4 +1,4 @@
-// lithe run MODEL -o DIR [-i INDEX_OR_NAME=FILE.npy]... [--random-seed N] [--threads N]
+// lithe run MODEL -o DIR [-i INDEX_OR_NAME=FILE.npy]... [--random-seed N] [--threads N] [--backend B]
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cli/cli.h"
+#include "cli/runtime_flags.h"
 #include "format/npy.h"
 #include "lithe/interpreter.h"
 #include "lithe/model.h"
@@ -17,9 +18,15 @@ namespace lithe::cli {
 int Run(const std::vector<std::string>& args) {
   std::string path, out_dir;
   std::vector<std::pair<std::string, std::string>> given;  // (index or name, file)
-  long long seed = -1, threads = 1;
+  long long seed = -1;
+  InterpreterOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    std::string flag_error;
+    if (ParseRuntimeFlag(args, &i, &options, &flag_error)) {
+      if (!flag_error.empty()) return Fail("run: " + flag_error);
+      continue;
+    }
     auto value = [&](const char* what) -> const std::string* {
       if (i + 1 >= args.size()) return nullptr;
       (void)what;
@@ -37,10 +44,6 @@ int Run(const std::vector<std::string>& args) {
     } else if (a == "--random-seed") {
       const std::string* v = value("N");
       if (v == nullptr || !ParseInt(*v, &seed) || seed < 0) return Fail("run: --random-seed takes a non-negative integer");
-    } else if (a == "--threads") {
-      const std::string* v = value("N");
-      if (v == nullptr || !ParseInt(*v, &threads) || threads < 1 || threads > 256)
-        return Fail("run: --threads takes an integer in 1..256");
     } else if (!a.empty() && a[0] == '-') {
       return Fail("run: unknown option " + a);
     } else if (path.empty()) {
@@ -54,8 +57,6 @@ int Run(const std::vector<std::string>& args) {
 
   auto model = Model::FromFile(path);
   if (!model.ok()) return Fail(model.status().message());
-  InterpreterOptions options;
-  options.num_threads = static_cast<int>(threads);
   auto interp_or = Interpreter::Create(*model, options);
   if (!interp_or.ok()) return Fail(interp_or.status().message());
   Interpreter& interp = **interp_or;
