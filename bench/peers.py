@@ -129,7 +129,6 @@ class Engines:
         self.node = shutil.which("node")
         self.ort = os.path.join(ROOT, "bench", "ort_runner.mjs")
         self.timeout = args.timeout
-        self.lithe_omp = args.lithe_omp
         if not os.access(self.lithe, os.X_OK):
             sys.exit("peers.py: no lithe binary at %s (build target lithe, or pass --lithe)" % self.lithe)
         p = subprocess.run([self.lithe, "bench"], capture_output=True, text=True)
@@ -140,8 +139,7 @@ class Engines:
         if engine == "lithe":
             cmd = [self.lithe, "bench", model.tflite, "--threads", str(threads), "--warmup", str(warmup),
                    "--runs", str(runs), "--json"]
-            env = dict(os.environ, OMP_NUM_THREADS=str(threads)) if self.lithe_omp else None
-            j, err = run_json(cmd, self.timeout, env)
+            j, err = run_json(cmd, self.timeout, None)
             if j is None:
                 return None, err
             m = j["models"][0]
@@ -348,8 +346,6 @@ def main():
     ap.add_argument("--quick", action="store_true", help="1 round, short series: a smoke run")
     ap.add_argument("--int8", action="store_true", help="also the zoo models quantized to int8 (lithe vs TFLite)")
     ap.add_argument("--engines", default="lithe,tflite,ort", help="comma-separated subset of lithe,tflite,ort")
-    ap.add_argument("--lithe-omp", action="store_true",
-                    help="run lithe with OMP_NUM_THREADS=<threads> (its oneDNN OpenMP pool otherwise uses every CPU)")
     ap.add_argument("--lithe", default=os.path.join(ROOT, "build", "lithe"), help="lithe binary (default build/lithe)")
     ap.add_argument("--tflite-runner", help="tflite_runner binary (default: build/bench/tflite_runner, else compiled)")
     ap.add_argument("--timeout", type=int, default=600, help="seconds one engine run may take")
@@ -446,7 +442,7 @@ def main():
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "host": {"cpu": cpu_name(), "cpus": os.cpu_count(), "platform": platform.platform(), "loadavg": load},
         "config": {"rounds": rounds, "warmup": warmup, "threads": threads_list, "engines": engine_names,
-                   "seconds": seconds, "lithe_omp_num_threads": args.lithe_omp,
+                   "seconds": seconds,
                    "lithe": engines.lithe, "tflite_runner": engines.tflite,
                    "inputs": "lithe bench's seeded inputs (float uniform [-1, 1)), identical for all engines"},
         "wall_s": round(time.time() - t_start, 1),
@@ -491,8 +487,6 @@ def render(out, stat):
                   first("lithe", "cpu_backend") or "-", first("tflite", "version") or "-",
                   first("ort", "version") or "-", out["host"]["cpu"], out["host"]["cpus"], rounds,
                   "" if rounds == 1 else "s", stat, cfg["warmup"]))
-    if cfg.get("lithe_omp_num_threads"):
-        header += "; lithe run with OMP_NUM_THREADS = threads"
     load = out["host"]["loadavg"]
     if max(load) > out["host"]["cpus"]:
         header += ("\nWARNING: load average %.1f (start) / %.1f (end) on %d CPUs: other processes competed for the "

@@ -156,8 +156,16 @@ void TransposeConvBiasRows(const ConvGeometry& g, const float* input, const floa
           const int64_t kx = tx - ix * g.stride_w;
           const float* x = input + ((b * g.in_h + iy) * g.in_w + ix) * g.in_c;
           const float* w = packed_filter + (ky * g.filter_w + kx) * g.in_c * g.out_c;
-          for (int32_t i = 0; i < g.in_c; ++i)
-            AccumulateScaled(out, x[i], w + static_cast<int64_t>(i) * g.out_c, g.out_c);
+          if (g.out_c == 1) {
+            // One output channel (a segmentation mask): a dot product over the input channels,
+            // in the same order as the general loop.
+            float acc = out[0];
+            for (int32_t i = 0; i < g.in_c; ++i) acc += x[i] * w[i];
+            out[0] = acc;
+          } else {
+            for (int32_t i = 0; i < g.in_c; ++i)
+              AccumulateScaled(out, x[i], w + static_cast<int64_t>(i) * g.out_c, g.out_c);
+          }
         }
       }
     }
