@@ -25,12 +25,7 @@ class ConvFloat final : public OpKernel {
   ConvFloat(const ConvOptions& o, const BackendConfig& c, bool depthwise) : o_(o), c_(c), depthwise_(depthwise) {}
 
   Status Prepare(PrepareContext& ctx) override {
-    UsePrepareThreads(ctx);
-    try {
-      return PrepareImpl(ctx);
-    } catch (const dnnl::error& e) {
-      return Declined(e);
-    }
+    return PrepareOnOneDnn(ctx, [&] { return PrepareImpl(ctx); });
   }
 
   void Invoke(InvokeContext& ctx) override { run_.Run(ctx, ctx.input(0)->data, ctx.output(0)->data); }
@@ -111,21 +106,9 @@ class ConvFloat final : public OpKernel {
                                                 src_md, w_any, dst_md, strides, dilates, pad_l, pad_r);
       return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
     };
-    dnnl::convolution_forward::primitive_desc pd;
     bool bf16 = false;
-    if (c_.allow_precision_loss && CpuHasBf16()) {
-      try {
-        pd = make_pd(dt::bf16);
-        bf16 = std::string(pd.impl_info_str()).find("ref") == std::string::npos;
-      } catch (const dnnl::error&) {
-        bf16 = false;
-      }
-    }
-    if (!bf16) pd = make_pd(dt::f32);
-    const std::string impl = pd.impl_info_str();
-    // oneDNN's own reference implementation is no faster than lithe's.
-    if (impl.find("ref") != std::string::npos)
-      return Status::Unsupported("oneDNN has no optimized kernel (" + impl + ")");
+    const auto pd = ChooseComputeType(c_.allow_precision_loss, make_pd, &bf16);
+    if (IsReferenceImpl(pd)) return NoOptimizedKernel(pd);
 
     weights_ = ReorderWeights(w_user, filter->data, pd.weights_desc());
     bias_ = bias != nullptr ? ReorderWeights(bias_md, bias->data, bias_md) : dnnl::memory();

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "backends/backend.h"
 #include "backends/onednn/engine.h"
 #include "lithe/op.h"
 #include "lithe/status.h"
@@ -136,6 +137,47 @@ class FloatPrimitive {
 // the primitive is created: create it with the threads Invoke will use (the interpreter's).
 inline void UsePrepareThreads(const PrepareContext& ctx) {
   omp_set_num_threads(ctx.num_threads() > 0 ? ctx.num_threads() : 1);
+}
+
+// Runs a kernel's Prepare with the interpreter's thread count current (see UsePrepareThreads);
+// a oneDNN error declines the node.
+template <class F>
+Status PrepareOnOneDnn(const PrepareContext& ctx, F&& prepare) {
+  UsePrepareThreads(ctx);
+  try {
+    return prepare();
+  } catch (const dnnl::error& e) {
+    return Declined(e);
+  }
+}
+
+// True when oneDNN picked its own reference implementation (no faster than lithe's).
+inline bool IsReferenceImpl(const dnnl::primitive_desc_base& pd) {
+  return std::string(pd.impl_info_str()).find("ref") != std::string::npos;
+}
+
+inline Status NoOptimizedKernel(const dnnl::primitive_desc_base& pd) {
+  return Status::Unsupported(std::string("oneDNN has no optimized kernel (") + pd.impl_info_str() + ")");
+}
+
+// make_pd(dt) builds the primitive descriptor computing in `dt`. Returns the bf16 one when
+// `allow_bf16`, the CPU has AVX512_BF16 and oneDNN has an optimized bf16 kernel (*bf16 = true);
+// else the f32 one.
+template <class MakePd>
+auto ChooseComputeType(bool allow_bf16, MakePd&& make_pd, bool* bf16) -> decltype(make_pd(dt::f32)) {
+  *bf16 = false;
+  if (allow_bf16 && CpuHasBf16()) {
+    try {
+      auto pd = make_pd(dt::bf16);
+      if (!IsReferenceImpl(pd)) {
+        *bf16 = true;
+        return pd;
+      }
+    } catch (const dnnl::error&) {
+      // no bf16 kernel for this shape: f32 below
+    }
+  }
+  return make_pd(dt::f32);
 }
 
 // Copies constant weights given by `user_md` (pointing at `data`) into a new memory of the

@@ -36,12 +36,7 @@ class Pool2DFloat final : public OpKernel {
   Pool2DFloat(bool max_pool, const Pool2DOptions& o) : max_(max_pool), o_(o) {}
 
   Status Prepare(PrepareContext& ctx) override {
-    UsePrepareThreads(ctx);
-    try {
-      return PrepareImpl(ctx);
-    } catch (const dnnl::error& e) {
-      return Declined(e);
-    }
+    return PrepareOnOneDnn(ctx, [&] { return PrepareImpl(ctx); });
   }
 
   void Invoke(InvokeContext& ctx) override { run_.Run(ctx, ctx.input(0)->data, ctx.output(0)->data); }
@@ -84,9 +79,7 @@ class Pool2DFloat final : public OpKernel {
         max_ ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding, src_md, dst_md, strides,
         kernel, pad_l, pad_r);
     const dnnl::pooling_forward::primitive_desc pd(d, attr, Engine());
-    const std::string impl = pd.impl_info_str();
-    if (impl.find("ref") != std::string::npos)
-      return Status::Unsupported("oneDNN has no optimized kernel (" + impl + ")");
+    if (IsReferenceImpl(pd)) return NoOptimizedKernel(pd);
     return run_.Init(ctx, dnnl::pooling_forward(pd), pd.scratchpad_desc(), src_md, src_md, dst_md, dnnl::memory(),
                      dnnl::memory());
   }
