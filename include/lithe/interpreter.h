@@ -108,6 +108,8 @@ class Interpreter {
   Status AllocateTensors();
   // Changes an input's shape (e.g. a dynamic batch dim); call AllocateTensors afterwards.
   Status ResizeInput(int input, const std::vector<int32_t>& shape);
+  // Takes effect for lithe's own loops at once; the CPU backend's primitives keep the count of
+  // the last AllocateTensors until the next one.
   Status SetNumThreads(int num_threads);
   int num_threads() const;
   Status Invoke();

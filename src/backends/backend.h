@@ -17,8 +17,9 @@
 
 namespace lithe {
 
+// What a backend's kernels are told when created. (The thread count comes at Prepare, from
+// PrepareContext::num_threads.)
 struct BackendConfig {
-  int num_threads = 1;
   // Float models may run in bfloat16 where the CPU has it (AVX512_BF16).
   bool allow_precision_loss = false;
 };

@@ -97,6 +97,10 @@ struct Interpreter::Impl {
   ArenaStats stats;
   std::unique_ptr<ThreadPool> pool;
   bool profiling = false;
+  // The thread count of the last AllocateTensors: the CPU backend's primitives were created
+  // (scratchpads sized, work split) for it, so Invoke runs them with it even after a
+  // SetNumThreads, which takes full effect at the next AllocateTensors.
+  int planned_threads = 1;
 
   Status CreateKernels();
   Status CreateRefKernel(NodeState& ns);
@@ -171,7 +175,7 @@ Status Interpreter::Impl::CreateRefKernel(NodeState& ns) {
 Status Interpreter::Impl::CreateKernels() {
   nodes.clear();
   nodes.resize(sg->nodes.size());
-  const BackendConfig config{options.num_threads, options.allow_precision_loss};
+  const BackendConfig config{options.allow_precision_loss};
   for (size_t i = 0; i < sg->nodes.size(); ++i) {
     const Node& n = sg->nodes[i];
     NodeState& ns = nodes[i];
@@ -374,7 +378,8 @@ Status Interpreter::AllocateTensors() {
   m.allocated = false;
   if (!m.kernels_created) LITHE_RETURN_IF_ERROR(m.CreateKernels());
   // The CPU backend's primitives are created for the thread count current at Prepare.
-  CpuBackendUseThreads(m.options.num_threads);
+  m.planned_threads = m.options.num_threads;
+  CpuBackendUseThreads(m.planned_threads);
   LITHE_RETURN_IF_ERROR(m.PrepareNodes());
   LITHE_RETURN_IF_ERROR(m.PlanMemory());
   m.allocated = true;
@@ -419,7 +424,7 @@ int Interpreter::num_threads() const { return impl_->options.num_threads; }
 Status Interpreter::Invoke() {
   Impl& m = *impl_;
   if (!m.allocated) return Status::Error("Invoke before AllocateTensors");
-  CpuBackendUseThreads(m.options.num_threads);
+  CpuBackendUseThreads(m.planned_threads);
   for (NodeState& ns : m.nodes) {
     if (ns.folded) continue;
     InvokeContext ctx(ns.inputs.data(), static_cast<int>(ns.inputs.size()), ns.outputs.data(),

@@ -25,7 +25,7 @@ class ConvFloat final : public OpKernel {
   ConvFloat(const ConvOptions& o, const BackendConfig& c, bool depthwise) : o_(o), c_(c), depthwise_(depthwise) {}
 
   Status Prepare(PrepareContext& ctx) override {
-    return PrepareOnOneDnn(ctx, [&] { return PrepareImpl(ctx); });
+    return PrepareOnOneDnn([&] { return PrepareImpl(ctx); });
   }
 
   void Invoke(InvokeContext& ctx) override { run_.Run(ctx, ctx.input(0)->data, ctx.output(0)->data); }

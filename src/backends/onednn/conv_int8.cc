@@ -6,7 +6,6 @@
 //   CONV_2D (one group): ruy's rounding; grouped CONV_2D and DEPTHWISE_CONV_2D: gemmlowp's.
 #include <algorithm>
 #include <string>
-#include <unordered_map>
 
 #include "backends/onednn/engine.h"
 #include "backends/onednn/int8_util.h"
@@ -58,18 +57,17 @@ class ConvInt8 final : public OpKernel {
       return Status::Unsupported("empty tensor");
     if (yp->shape != Shape{g.batches, g.out_h, g.out_w, out_c}) return Status::Unsupported("unexpected output shape");
 
-    q_ = Int8Requant{};
-    q_.rounding = (!depthwise_ && groups == 1) ? Int8Rounding::kRuy : Int8Rounding::kAwayFromZero;
-    q_.channels = out_c;
-    const std::string why = q_.SetMultipliers(s.multipliers);
+    Int8Requant q;
+    q.rounding = (!depthwise_ && groups == 1) ? Int8Rounding::kRuy : Int8Rounding::kAwayFromZero;
+    q.channels = out_c;
+    const std::string why = q.SetMultipliers(s.multipliers);
     if (!why.empty()) return Status::Unsupported(why);
-    q_.output_zero_point = s.out.zero_point;
-    q_.act_min = s.act_min;
-    q_.act_max = s.act_max;
-    q_.bias.assign(out_c, 0);
-    if (bias != nullptr) std::copy(bias->data_as<int32_t>(), bias->data_as<int32_t>() + out_c, q_.bias.begin());
+    q.output_zero_point = s.out.zero_point;
+    q.act_min = s.act_min;
+    q.act_max = s.act_max;
+    q.bias.assign(out_c, 0);
+    if (bias != nullptr) std::copy(bias->data_as<int32_t>(), bias->data_as<int32_t>() + out_c, q.bias.begin());
     input_zero_point_ = s.in.zero_point;
-    rows_ = static_cast<int64_t>(g.batches) * g.out_h * g.out_w;
 
     using dt = dnnl::memory::data_type;
     using tag = dnnl::memory::format_tag;
@@ -108,52 +106,26 @@ class ConvInt8 final : public OpKernel {
       dnnl::convolution_forward::primitive_desc pd(cd, attr, eng);
       const std::string why_not = ChooseInt8Impl(pd);
       if (!why_not.empty()) return Status::Unsupported(why_not);
-      const std::string impl = pd.impl_info_str();
-      weights_ = dnnl::memory(pd.weights_desc(), eng);
-      dnnl::memory w_user(w_user_md, eng, const_cast<void*>(w.data));
-      dnnl::reorder(w_user, weights_).execute(Stream(), w_user, weights_);
-      Stream().wait();
-      src_ = dnnl::memory(src_md, eng, DNNL_MEMORY_NONE);
-      dst_ = dnnl::memory(dst_md, eng, DNNL_MEMORY_NONE);
-      scratchpad_ = dnnl::memory(pd.scratchpad_desc(), eng, DNNL_MEMORY_NONE);
-      const size_t sp_bytes = pd.scratchpad_desc().get_size();
+      weights_ = ReorderWeights(w_user_md, w.data, pd.weights_desc());
       zp_mem_ = dnnl::memory(dnnl::memory::desc(dims{1}, dt::s32, tag::x), eng, &input_zero_point_);
-      prim_ = dnnl::convolution_forward(pd);
-      args_ = {{DNNL_ARG_SRC, src_}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst_},
-               {DNNL_ARG_SCRATCHPAD, scratchpad_}};
-      if (input_zero_point_ != 0) args_.emplace(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, zp_mem_);
-      acc_scratch_ = ctx.RequestScratch(static_cast<size_t>(rows_) * out_c * sizeof(int32_t) + kScratchSlack);
-      sp_scratch_ = sp_bytes > 0 ? ctx.RequestScratch(sp_bytes + kScratchSlack) : -1;
-      ctx.SetNote(std::string(depthwise_ ? "int8 depthwise" : "int8") + " (" + impl + ")");
+      run_.Init(ctx, pd, dnnl::convolution_forward(pd), src_md, dst_md, weights_,
+                static_cast<int64_t>(g.batches) * g.out_h * g.out_w, std::move(q));
+      if (input_zero_point_ != 0) run_.AddArg(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, zp_mem_);
+      ctx.SetNote(std::string(depthwise_ ? "int8 depthwise" : "int8") + " (" + pd.impl_info_str() + ")");
     } catch (const dnnl::error& e) {
       return Status::Unsupported(std::string("oneDNN: ") + e.what());
     }
     return Status::Ok();
   }
 
-  void Invoke(InvokeContext& ctx) override {
-    int32_t* acc = static_cast<int32_t*>(Align64(ctx.scratch(acc_scratch_)));
-    src_.set_data_handle(const_cast<void*>(ctx.input(0)->data));
-    dst_.set_data_handle(acc);
-    if (sp_scratch_ >= 0) scratchpad_.set_data_handle(Align64(ctx.scratch(sp_scratch_)));
-    dnnl::stream& s = Stream();
-    prim_.execute(s, args_);
-    s.wait();
-    int8_t* y = ctx.output(0)->data_as<int8_t>();
-    const Int8Requant& q = q_;
-    ctx.ParallelFor(rows_, [&](int64_t b, int64_t e) { Requantize(q, acc, y, b, e); });
-  }
+  void Invoke(InvokeContext& ctx) override { run_.Run(ctx); }
 
  private:
   ConvOptions o_;
   bool depthwise_ = false;
-  int32_t input_zero_point_ = 0;
-  int64_t rows_ = 0;
-  Int8Requant q_;
-  dnnl::memory src_, weights_, dst_, scratchpad_, zp_mem_;
-  dnnl::convolution_forward prim_;
-  std::unordered_map<int, dnnl::memory> args_;
-  int acc_scratch_ = -1, sp_scratch_ = -1;
+  int32_t input_zero_point_ = 0;  // zp_mem_ points here
+  dnnl::memory weights_, zp_mem_;
+  Int8Primitive run_;
 };
 
 }  // namespace

@@ -22,7 +22,7 @@ class FullyConnectedFloat final : public OpKernel {
   FullyConnectedFloat(const FullyConnectedOptions& o, const BackendConfig& c) : o_(o), c_(c) {}
 
   Status Prepare(PrepareContext& ctx) override {
-    return PrepareOnOneDnn(ctx, [&] { return PrepareImpl(ctx); });
+    return PrepareOnOneDnn([&] { return PrepareImpl(ctx); });
   }
 
   void Invoke(InvokeContext& ctx) override { run_.Run(ctx, ctx.input(0)->data, ctx.output(0)->data); }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dnnl.hpp>
+#include <string>
 
 namespace lithe::onednn {
 
@@ -9,5 +10,23 @@ namespace lithe::onednn {
 const dnnl::engine& Engine();
 // A stream for the calling thread (streams are not shared between threads).
 dnnl::stream& Stream();
+
+// True when oneDNN picked its own reference implementation (no faster than lithe's).
+inline bool IsReferenceImpl(const dnnl::primitive_desc_base& pd) {
+  return std::string(pd.impl_info_str()).find("ref") != std::string::npos;
+}
+
+// Copies constant weights given by `user_md` (pointing at `data`) into a new memory of the
+// primitive's layout `want`.
+inline dnnl::memory ReorderWeights(const dnnl::memory::desc& user_md, const void* data,
+                                   const dnnl::memory::desc& want) {
+  const dnnl::engine& eng = Engine();
+  dnnl::memory user(user_md, eng, const_cast<void*>(data));
+  dnnl::memory packed(want, eng);
+  dnnl::stream& s = Stream();
+  dnnl::reorder(user, packed).execute(s, user, packed);
+  s.wait();
+  return packed;
+}
 
 }  // namespace lithe::onednn

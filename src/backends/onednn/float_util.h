@@ -8,8 +8,6 @@
 // reordered once at Prepare into the layout the primitive prefers and kept in the kernel.
 #pragma once
 
-#include <omp.h>
-
 #include <cstdint>
 #include <dnnl.hpp>
 #include <string>
@@ -81,7 +79,6 @@ class FloatPrimitive {
               const dnnl::memory::desc& src_md, const dnnl::memory::desc& prim_src_md, const dnnl::memory::desc& dst_md,
               const dnnl::memory& weights, const dnnl::memory& bias) {
     const dnnl::engine& eng = Engine();
-    threads_ = ctx.num_threads();
     prim_ = prim;
     args_.clear();
     src_ = dnnl::memory(src_md, eng, DNNL_MEMORY_NONE);
@@ -109,8 +106,6 @@ class FloatPrimitive {
   }
 
   void Run(InvokeContext& ctx, const void* in, void* out) {
-    // The scratchpad was sized for the threads at Prepare; never run with more.
-    if (omp_get_max_threads() > threads_) omp_set_num_threads(threads_);
     dnnl::stream& s = Stream();
     src_.set_data_handle(const_cast<void*>(in));
     dst_.set_data_handle(out);
@@ -130,30 +125,17 @@ class FloatPrimitive {
   dnnl::reorder src_reorder_;
   bool convert_src_ = false;
   int scratch_ = -1, src_scratch_ = -1;
-  int threads_ = 1;
 };
 
-// oneDNN sizes a primitive's scratchpad and splits its work for the OpenMP threads current when
-// the primitive is created: create it with the threads Invoke will use (the interpreter's).
-inline void UsePrepareThreads(const PrepareContext& ctx) {
-  omp_set_num_threads(ctx.num_threads() > 0 ? ctx.num_threads() : 1);
-}
-
-// Runs a kernel's Prepare with the interpreter's thread count current (see UsePrepareThreads);
-// a oneDNN error declines the node.
+// Runs a kernel's Prepare; a oneDNN error declines the node. (The interpreter has made its
+// thread count OpenMP's at AllocateTensors, so primitives are created for it.)
 template <class F>
-Status PrepareOnOneDnn(const PrepareContext& ctx, F&& prepare) {
-  UsePrepareThreads(ctx);
+Status PrepareOnOneDnn(F&& prepare) {
   try {
     return prepare();
   } catch (const dnnl::error& e) {
     return Declined(e);
   }
-}
-
-// True when oneDNN picked its own reference implementation (no faster than lithe's).
-inline bool IsReferenceImpl(const dnnl::primitive_desc_base& pd) {
-  return std::string(pd.impl_info_str()).find("ref") != std::string::npos;
 }
 
 inline Status NoOptimizedKernel(const dnnl::primitive_desc_base& pd) {
@@ -178,19 +160,6 @@ auto ChooseComputeType(bool allow_bf16, MakePd&& make_pd, bool* bf16) -> decltyp
     }
   }
   return make_pd(dt::f32);
-}
-
-// Copies constant weights given by `user_md` (pointing at `data`) into a new memory of the
-// primitive's layout `want`.
-inline dnnl::memory ReorderWeights(const dnnl::memory::desc& user_md, const void* data,
-                                   const dnnl::memory::desc& want) {
-  const dnnl::engine& eng = Engine();
-  dnnl::memory user(user_md, eng, const_cast<void*>(data));
-  dnnl::memory packed(want, eng);
-  dnnl::stream& s = Stream();
-  dnnl::reorder(user, packed).execute(s, user, packed);
-  s.wait();
-  return packed;
 }
 
 }  // namespace lithe::onednn

@@ -1,4 +1,4 @@
-// Shared pieces of the CPU backend's int8 kernels (conv_int8.cc, dense_int8.cc): oneDNN computes
+// Shared pieces of the CPU backend's int8 kernels (conv_int8.cc, dense_int8.cc; int8_util.cc): oneDNN computes
 // the raw int32 accumulators (input zero point subtracted, padding contributing 0, no bias, no
 // scales); Requantize turns them into int8 outputs with TensorFlow Lite's exact arithmetic:
 //
@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <dnnl.hpp>
@@ -42,12 +43,26 @@ struct Int8Requant {
 // Rows [begin, end) of acc [rows, channels] (int32) into out [rows, channels] (int8).
 void Requantize(const Int8Requant& q, const int32_t* acc, int8_t* out, int64_t begin, int64_t end);
 
-// A byte buffer from ctx.scratch aligned to 64 bytes (request kScratchSlack extra bytes).
-constexpr size_t kScratchSlack = 64;
-inline void* Align64(void* p) {
-  const uintptr_t v = reinterpret_cast<uintptr_t>(p);
-  return reinterpret_cast<void*>((v + 63) & ~uintptr_t{63});
-}
+// One int8 primitive (convolution or matmul) writing int32 sums into scratch, then Requantize
+// into the node's int8 output. Built at Prepare; Run is the kernel's whole Invoke.
+class Int8Primitive {
+ public:
+  // `weights` is already in pd's layout; input 0 and output 0 of the node are src and dst.
+  void Init(PrepareContext& ctx, const dnnl::primitive_desc& pd, const dnnl::primitive& prim,
+            const dnnl::memory::desc& src_md, const dnnl::memory::desc& dst_md, const dnnl::memory& weights,
+            int64_t rows, Int8Requant requant);
+  // A further argument (e.g. the runtime source zero point).
+  void AddArg(int arg, const dnnl::memory& m) { args_[arg] = m; }
+  void Run(InvokeContext& ctx);
+
+ private:
+  dnnl::primitive prim_;
+  Int8Requant q_;
+  int64_t rows_ = 0;
+  dnnl::memory src_, dst_, scratchpad_;
+  std::unordered_map<int, dnnl::memory> args_;
+  int acc_scratch_ = -1, sp_scratch_ = -1;
+};
 
 // True when oneDNN's int8 kernels are exact on this CPU: with VNNI (vpdpbusd) they accumulate
 // u8 x s8 products straight into int32. Without it they go through vpmaddubsw's saturating

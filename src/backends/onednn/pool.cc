@@ -36,7 +36,7 @@ class Pool2DFloat final : public OpKernel {
   Pool2DFloat(bool max_pool, const Pool2DOptions& o) : max_(max_pool), o_(o) {}
 
   Status Prepare(PrepareContext& ctx) override {
-    return PrepareOnOneDnn(ctx, [&] { return PrepareImpl(ctx); });
+    return PrepareOnOneDnn([&] { return PrepareImpl(ctx); });
   }
 
   void Invoke(InvokeContext& ctx) override { run_.Run(ctx, ctx.input(0)->data, ctx.output(0)->data); }
