@@ -20,13 +20,6 @@
 namespace lithe {
 namespace {
 
-struct BinaryOptions : OpOptions {
-  Activation activation = Activation::kNone;
-  // ADD/SUB int16 only: the power-of-two-scale kernel may be used. TensorFlow Lite zero-fills
-  // absent options, so absent means false (the table's own default is true).
-  bool pot_scale_int16 = false;
-};
-
 // Absent options mean no activation (the flatbuffer default), as in TensorFlow Lite.
 template <class OptionsTable>
 Result<BinaryOptions> ParseActivationOf(const OptionsTable* p) {

@@ -95,27 +95,7 @@ class QuantBinaryKernel final : public OpKernel {
       return Status::Ok();
     }
 
-    add_.in1_offset = -q1.zero_point;
-    add_.in2_offset = -q2.zero_point;
-    add_.out_offset = qo.zero_point;
-    add_.left_shift = type_ == DType::kInt16 ? 15 : 20;
-    // TFLite: twice_max_input_scale = 2 * max(s1, s2) in float, then the ratios in double.
-    const double twice_max = static_cast<double>(2 * std::max(q1.scale, q2.scale));
-    const double real1 = static_cast<double>(q1.scale) / twice_max;
-    const double real2 = static_cast<double>(q2.scale) / twice_max;
-    const double real_out = twice_max / static_cast<double>(static_cast<float>(1 << add_.left_shift) * qo.scale);
-    if (!(real_out < 1.0))
-      return ctx.Error("output scale " + std::to_string(qo.scale) + " is too small for input scales " +
-                       std::to_string(q1.scale) + " and " + std::to_string(q2.scale) +
-                       " (TensorFlow Lite requires 2 * max input scale < 2^" + std::to_string(add_.left_shift) +
-                       " * output scale)");
-    add_.in1 = ref::QuantizeMultiplier(real1);
-    add_.in2 = ref::QuantizeMultiplier(real2);
-    add_.out = ref::QuantizeMultiplier(real_out);
-    if (op_ == QuantBinaryOp::kSub) add_.in2.multiplier = -add_.in2.multiplier;
-    add_.act_min = act_min;
-    add_.act_max = act_max;
-    return Status::Ok();
+    return PrepareAddQuant(ctx, op_, q1, q2, qo, act_min, act_max, &add_);
   }
 
   void Invoke(InvokeContext& ctx) override {
@@ -154,6 +134,32 @@ class QuantBinaryKernel final : public OpKernel {
 };
 
 }  // namespace
+
+Status PrepareAddQuant(const PrepareContext& ctx, QuantBinaryOp op, const QuantParams& q1, const QuantParams& q2,
+                       const QuantParams& qo, int32_t act_min, int32_t act_max, ref::AddQuantParams* p) {
+  const bool int16 = ctx.input(0)->type == DType::kInt16;
+  p->in1_offset = -q1.zero_point;
+  p->in2_offset = -q2.zero_point;
+  p->out_offset = qo.zero_point;
+  p->left_shift = int16 ? 15 : 20;
+  // TFLite: twice_max_input_scale = 2 * max(s1, s2) in float, then the ratios in double.
+  const double twice_max = static_cast<double>(2 * std::max(q1.scale, q2.scale));
+  const double real1 = static_cast<double>(q1.scale) / twice_max;
+  const double real2 = static_cast<double>(q2.scale) / twice_max;
+  const double real_out = twice_max / static_cast<double>(static_cast<float>(1 << p->left_shift) * qo.scale);
+  if (!(real_out < 1.0))
+    return ctx.Error("output scale " + std::to_string(qo.scale) + " is too small for input scales " +
+                     std::to_string(q1.scale) + " and " + std::to_string(q2.scale) +
+                     " (TensorFlow Lite requires 2 * max input scale < 2^" + std::to_string(p->left_shift) +
+                     " * output scale)");
+  p->in1 = ref::QuantizeMultiplier(real1);
+  p->in2 = ref::QuantizeMultiplier(real2);
+  p->out = ref::QuantizeMultiplier(real_out);
+  if (op == QuantBinaryOp::kSub) p->in2.multiplier = -p->in2.multiplier;
+  p->act_min = act_min;
+  p->act_max = act_max;
+  return Status::Ok();
+}
 
 std::unique_ptr<OpKernel> MakeQuantBinaryKernel(QuantBinaryOp op, Activation activation, bool pot_scale_int16) {
   return std::make_unique<QuantBinaryKernel>(op, activation, pot_scale_int16);

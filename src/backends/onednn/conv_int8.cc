@@ -4,10 +4,14 @@
 // scales), then Requantize (int8_util.h) applies bias, TFLite's per-channel multipliers, the
 // output zero point and the activation clamp, bit-exact with the reference kernels:
 //   CONV_2D (one group): ruy's rounding; grouped CONV_2D and DEPTHWISE_CONV_2D: gemmlowp's.
+// On CPUs without VNNI, CONV_2D with one group runs on lithe's AVX2 GEMM (int8_gemm.h) instead,
+// and DEPTHWISE_CONV_2D with depth multiplier 1 on int8_depthwise.h.
 #include <algorithm>
 #include <string>
 
 #include "backends/onednn/engine.h"
+#include "backends/onednn/int8_depthwise.h"
+#include "backends/onednn/int8_gemm.h"
 #include "backends/onednn/int8_util.h"
 #include "backends/onednn/kernels.h"
 #include "kernels/ref/conv.h"
@@ -69,6 +73,36 @@ class ConvInt8 final : public OpKernel {
     if (bias != nullptr) std::copy(bias->data_as<int32_t>(), bias->data_as<int32_t>() + out_c, q.bias.begin());
     input_zero_point_ = s.in.zero_point;
 
+    std::string why_none;
+    impl_ = PickInt8Impl(depthwise_ ? out_c == in_c : groups == 1, &why_none);
+    if (impl_ == Int8Impl::kNone) return Status::Unsupported(why_none);
+    if (impl_ == Int8Impl::kLithe) {
+      Int8GemmShape gs;
+      gs.batches = g.batches;
+      gs.in_h = g.in_h;
+      gs.in_w = g.in_w;
+      gs.in_c = in_c;
+      gs.out_h = g.out_h;
+      gs.out_w = g.out_w;
+      gs.out_c = out_c;
+      gs.kh = kh;
+      gs.kw = kw;
+      gs.stride_h = o_.stride_h;
+      gs.stride_w = o_.stride_w;
+      gs.dil_h = o_.dilation_h;
+      gs.dil_w = o_.dilation_w;
+      gs.pad_top = g.pad_top;
+      gs.pad_left = g.pad_left;
+      if (depthwise_) {
+        depthwise_kernel_.Init(ctx, gs, w.data_as<int8_t>(), input_zero_point_, std::move(q));
+        ctx.SetNote("int8 depthwise (lithe avx2)");
+      } else {
+        gemm_.Init(ctx, gs, w.data_as<int8_t>(), input_zero_point_, std::move(q));
+        ctx.SetNote("int8 (lithe avx2 gemm)");
+      }
+      return Status::Ok();
+    }
+
     using dt = dnnl::memory::data_type;
     using tag = dnnl::memory::format_tag;
     using dims = dnnl::memory::dims;
@@ -118,11 +152,22 @@ class ConvInt8 final : public OpKernel {
     return Status::Ok();
   }
 
-  void Invoke(InvokeContext& ctx) override { run_.Run(ctx); }
+  void Invoke(InvokeContext& ctx) override {
+    if (impl_ == Int8Impl::kLithe && depthwise_) {
+      depthwise_kernel_.Run(ctx);
+    } else if (impl_ == Int8Impl::kLithe) {
+      gemm_.Run(ctx);
+    } else {
+      run_.Run(ctx);
+    }
+  }
 
  private:
   ConvOptions o_;
   bool depthwise_ = false;
+  Int8Impl impl_ = Int8Impl::kNone;
+  Int8Gemm gemm_;
+  Int8Depthwise depthwise_kernel_;
   int32_t input_zero_point_ = 0;  // zp_mem_ points here
   dnnl::memory weights_, zp_mem_;
   Int8Primitive run_;

@@ -9,6 +9,7 @@
 #include "backends/backend.h"
 #include "backends/onednn/engine.h"
 #include "backends/onednn/kernels.h"
+#include "ops/binary_quant.h"
 #include "ops/common.h"
 #include "tflite_generated.h"
 
@@ -95,11 +96,21 @@ std::unique_ptr<OpKernel> CreateCpuKernel(const Node& node, const BackendConfig&
       const auto& fo = *static_cast<const FullyConnectedOptions*>(o);
       return onednn::Either(onednn::MakeFullyConnectedFloat(fo, c), onednn::MakeFullyConnectedInt8(fo, c));
     }
+    case Op::ADD:
+    case Op::SUB: {
+      const auto& bo = *static_cast<const BinaryOptions*>(o);
+      return onednn::Either(nullptr, onednn::MakeAddInt8(node.builtin_code == static_cast<int>(Op::SUB),
+                                                         bo.activation, c));
+    }
     case Op::MAX_POOL_2D:
     case Op::AVERAGE_POOL_2D: {
       const auto& po = *static_cast<const Pool2DOptions*>(o);
-      return onednn::Either(onednn::MakePool2D(node.builtin_code == static_cast<int>(Op::MAX_POOL_2D), po, c),
-                            nullptr);
+      const bool max_pool = node.builtin_code == static_cast<int>(Op::MAX_POOL_2D);
+      return onednn::Either(onednn::MakePool2D(max_pool, po, c),
+                            max_pool ? onednn::MakeMaxPool2DInt8(po, c) : nullptr);
+    }
+    case Op::QUANTIZE: {  // float32 input: ByInputType's "float" kernel
+      return onednn::Either(onednn::MakeQuantizeInt8(c), nullptr);
     }
     default:
       return nullptr;

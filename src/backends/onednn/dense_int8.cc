@@ -2,10 +2,14 @@
 // matmul (s8 x s8 -> s32), then TFLite's ruy requantization (int8_util.h). The input zero point
 // is folded into the bias at Prepare, exactly in TFLite's wrapping int32 arithmetic:
 //   sum_i (x_i - zp) * w_i + b = sum_i x_i * w_i + (b - zp * sum_i w_i).
+// On CPUs without VNNI it runs on lithe's AVX2 GEMM (int8_gemm.h) instead.
+#include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "backends/onednn/engine.h"
+#include "backends/onednn/int8_gemm.h"
 #include "backends/onednn/int8_util.h"
 #include "backends/onednn/kernels.h"
 #include "kernels/ref/dense_quant.h"
@@ -49,6 +53,23 @@ class FullyConnectedInt8 final : public OpKernel {
     if (!why.empty()) return Status::Unsupported(why);
     q.output_zero_point = qy.zero_point;
     QuantizedActivationRange(o_.activation, qy, &q.act_min, &q.act_max);
+    std::string why_none;
+    impl_ = PickInt8Impl(true, &why_none);
+    if (impl_ == Int8Impl::kNone) return Status::Unsupported(why_none);
+    if (impl_ == Int8Impl::kLithe && d.batch > std::numeric_limits<int32_t>::max()) {
+      return Status::Unsupported("batch too large");
+    }
+    if (impl_ == Int8Impl::kLithe) {  // the GEMM subtracts the zero point itself: the file's bias
+      q.bias.assign(d.units, 0);
+      if (bias != nullptr) std::copy(bias->data_as<int32_t>(), bias->data_as<int32_t>() + d.units, q.bias.begin());
+      Int8GemmShape gs;
+      gs.batches = static_cast<int32_t>(d.batch);
+      gs.in_c = d.k;
+      gs.out_c = d.units;
+      gemm_.Init(ctx, gs, w.data_as<int8_t>(), qx.zero_point, std::move(q));
+      ctx.SetNote("int8 (lithe avx2 gemm)");
+      return Status::Ok();
+    }
     // Bias with the input zero point folded in (wrapping int32, as TFLite's accumulator).
     const int8_t* wd = w.data_as<int8_t>();
     const int32_t* bd = bias != nullptr ? bias->data_as<int32_t>() : nullptr;
@@ -84,10 +105,18 @@ class FullyConnectedInt8 final : public OpKernel {
     return Status::Ok();
   }
 
-  void Invoke(InvokeContext& ctx) override { run_.Run(ctx); }
+  void Invoke(InvokeContext& ctx) override {
+    if (impl_ == Int8Impl::kLithe) {
+      gemm_.Run(ctx);
+    } else {
+      run_.Run(ctx);
+    }
+  }
 
  private:
   FullyConnectedOptions o_;
+  Int8Impl impl_ = Int8Impl::kNone;
+  Int8Gemm gemm_;
   dnnl::memory weights_;
   Int8Primitive run_;
 };

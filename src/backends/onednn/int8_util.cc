@@ -8,6 +8,7 @@
 #include <string>
 
 #include "backends/onednn/engine.h"
+#include "backends/onednn/int8_gemm.h"
 
 namespace lithe::onednn {
 
@@ -25,7 +26,7 @@ std::string Int8Requant::SetMultipliers(const std::vector<ref::QuantizedMultipli
 }
 
 namespace {
-std::atomic<bool> g_reference_for_testing{false};
+std::atomic<Int8ImplForTesting> g_testing{Int8ImplForTesting::kAuto};
 }  // namespace
 
 bool CpuHasInt8Vnni() {
@@ -34,13 +35,32 @@ bool CpuHasInt8Vnni() {
   return has(dnnl_cpu_isa_avx512_core_vnni) || has(dnnl_cpu_isa_avx2_vnni);
 }
 
-void SetInt8ReferenceImplsForTesting(bool on) { g_reference_for_testing = on; }
+void SetInt8ImplForTesting(Int8ImplForTesting which) { g_testing = which; }
+
+Int8Impl PickInt8Impl(bool lithe_fits, std::string* why) {
+  switch (g_testing.load()) {
+    case Int8ImplForTesting::kOneDnnReference:
+      return Int8Impl::kOneDnn;
+    case Int8ImplForTesting::kLithe:
+      if (lithe_fits && Int8GemmAvailable()) return Int8Impl::kLithe;
+      *why = lithe_fits ? "the CPU has no AVX2" : "not a case for lithe's int8 kernels";
+      return Int8Impl::kNone;
+    case Int8ImplForTesting::kAuto:
+      break;
+  }
+  if (CpuHasInt8Vnni()) return Int8Impl::kOneDnn;
+  if (lithe_fits && Int8GemmAvailable()) return Int8Impl::kLithe;
+  *why = "the CPU has no VNNI (oneDNN's int8 kernels would not be exact)";
+  *why += lithe_fits ? " nor AVX2" : "; lithe's own AVX2 kernels cover CONV_2D with one group, DEPTHWISE_CONV_2D with depth multiplier 1 "
+                          "and FULLY_CONNECTED";
+  return Int8Impl::kNone;
+}
 
 std::string ChooseInt8Impl(dnnl::primitive_desc& pd) {
-  if (g_reference_for_testing && !CpuHasInt8Vnni()) {
+  if (g_testing == Int8ImplForTesting::kOneDnnReference && !CpuHasInt8Vnni()) {
     while (!IsReferenceImpl(pd))
       if (!pd.next_impl()) return "no oneDNN reference implementation";
-  } else if (!g_reference_for_testing) {
+  } else {
     if (!CpuHasInt8Vnni()) return "the CPU has no VNNI (oneDNN's int8 kernels would not be exact)";
     if (IsReferenceImpl(pd)) return "oneDNN 2.6 has only its reference kernel for this case";
   }
@@ -52,47 +72,19 @@ std::string ChooseInt8Impl(dnnl::primitive_desc& pd) {
 
 namespace {
 
-// MultiplyByQuantizedMultiplierRuy without branches (left <= 30, right <= 31).
-inline int32_t RescaleRuy(int32_t x, int32_t m, int32_t left, int32_t right) {
-  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
-  const int64_t prod = static_cast<int64_t>(shifted) * m + (int64_t{1} << 30);
-  const int32_t high = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(prod) >> 31));
-  const int32_t nudge = static_cast<int32_t>((uint32_t{1} << right) >> 1);
-  const bool sat = high > std::numeric_limits<int32_t>::max() - nudge;
-  const int32_t rounded = static_cast<int32_t>(static_cast<uint32_t>(high) + static_cast<uint32_t>(nudge)) >> right;
-  const int32_t saturated = static_cast<int32_t>(uint32_t{1} << (31 - right));
-  return sat ? saturated : rounded;
-}
-
-// gemmlowp's MultiplyByQuantizedMultiplier without branches.
-inline int32_t RescaleAway(int32_t x, int32_t m, int32_t left, int32_t right) {
-  const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
-  const bool overflow = a == m && a == std::numeric_limits<int32_t>::min();
-  const int64_t ab = static_cast<int64_t>(a) * m;
-  const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : (1 - (int64_t{1} << 30));
-  const int64_t num = ab + nudge;
-  // Division by 2^31 truncating toward zero.
-  const int64_t q = (num + (num < 0 ? (int64_t{1} << 31) - 1 : 0)) >> 31;
-  const int32_t high = overflow ? std::numeric_limits<int32_t>::max() : static_cast<int32_t>(q);
-  const int32_t mask = static_cast<int32_t>((uint32_t{1} << right) - 1);
-  const int32_t remainder = high & mask;
-  const int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
-  return (high >> right) + (remainder > threshold ? 1 : 0);
-}
-
 template <Int8Rounding R>
-inline __attribute__((always_inline)) void RequantBody(const Int8Requant& q, const int32_t* acc, int8_t* out,
-                                                        int64_t begin, int64_t end) {
-  const int32_t n = q.channels;
+inline __attribute__((always_inline)) void RequantBody(const Int8Requant& q, const int32_t* acc, int64_t acc_stride,
+                                                        int8_t* out, int64_t out_stride, int64_t rows, int32_t c0,
+                                                        int32_t c1) {
   const int32_t* bias = q.bias.data();
   const int32_t* mul = q.multiplier.data();
   const int32_t* left = q.left.data();
   const int32_t* right = q.right.data();
   const int32_t zp = q.output_zero_point, lo = q.act_min, hi = q.act_max;
-  for (int64_t r = begin; r < end; ++r) {
-    const int32_t* a = acc + r * n;
-    int8_t* o = out + r * n;
-    for (int32_t c = 0; c < n; ++c) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const int32_t* a = acc + r * acc_stride;
+    int8_t* o = out + r * out_stride;
+    for (int32_t c = c0; c < c1; ++c) {
       const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(a[c]) + static_cast<uint32_t>(bias[c]));
       const int32_t v = R == Int8Rounding::kRuy ? RescaleRuy(x, mul[c], left[c], right[c])
                                                 : RescaleAway(x, mul[c], left[c], right[c]);
@@ -103,22 +95,23 @@ inline __attribute__((always_inline)) void RequantBody(const Int8Requant& q, con
   }
 }
 
+#define LITHE_REQUANT_ARGS                                                                                     \
+  const Int8Requant &q, const int32_t *acc, int64_t acc_stride, int8_t *out, int64_t out_stride, int64_t rows, \
+      int32_t c0, int32_t c1
+
 template <Int8Rounding R>
-__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))) void RequantAvx512(const Int8Requant& q,
-                                                                                const int32_t* acc, int8_t* out,
-                                                                                int64_t begin, int64_t end) {
-  RequantBody<R>(q, acc, out, begin, end);
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))) void RequantAvx512(LITHE_REQUANT_ARGS) {
+  RequantBody<R>(q, acc, acc_stride, out, out_stride, rows, c0, c1);
 }
 
 template <Int8Rounding R>
-__attribute__((target("avx2"))) void RequantAvx2(const Int8Requant& q, const int32_t* acc, int8_t* out, int64_t begin,
-                                                 int64_t end) {
-  RequantBody<R>(q, acc, out, begin, end);
+__attribute__((target("avx2"))) void RequantAvx2(LITHE_REQUANT_ARGS) {
+  RequantBody<R>(q, acc, acc_stride, out, out_stride, rows, c0, c1);
 }
 
 template <Int8Rounding R>
-void RequantGeneric(const Int8Requant& q, const int32_t* acc, int8_t* out, int64_t begin, int64_t end) {
-  RequantBody<R>(q, acc, out, begin, end);
+void RequantGeneric(LITHE_REQUANT_ARGS) {
+  RequantBody<R>(q, acc, acc_stride, out, out_stride, rows, c0, c1);
 }
 
 bool HasAvx512() {
@@ -134,18 +127,25 @@ bool HasAvx2() {
 
 }  // namespace
 
-void Requantize(const Int8Requant& q, const int32_t* acc, int8_t* out, int64_t begin, int64_t end) {
+void RequantizeBlock(LITHE_REQUANT_ARGS) {
   const bool ruy = q.rounding == Int8Rounding::kRuy;
   if (HasAvx512()) {
-    if (ruy) RequantAvx512<Int8Rounding::kRuy>(q, acc, out, begin, end);
-    else RequantAvx512<Int8Rounding::kAwayFromZero>(q, acc, out, begin, end);
+    if (ruy) RequantAvx512<Int8Rounding::kRuy>(q, acc, acc_stride, out, out_stride, rows, c0, c1);
+    else RequantAvx512<Int8Rounding::kAwayFromZero>(q, acc, acc_stride, out, out_stride, rows, c0, c1);
   } else if (HasAvx2()) {
-    if (ruy) RequantAvx2<Int8Rounding::kRuy>(q, acc, out, begin, end);
-    else RequantAvx2<Int8Rounding::kAwayFromZero>(q, acc, out, begin, end);
+    if (ruy) RequantAvx2<Int8Rounding::kRuy>(q, acc, acc_stride, out, out_stride, rows, c0, c1);
+    else RequantAvx2<Int8Rounding::kAwayFromZero>(q, acc, acc_stride, out, out_stride, rows, c0, c1);
   } else {
-    if (ruy) RequantGeneric<Int8Rounding::kRuy>(q, acc, out, begin, end);
-    else RequantGeneric<Int8Rounding::kAwayFromZero>(q, acc, out, begin, end);
+    if (ruy) RequantGeneric<Int8Rounding::kRuy>(q, acc, acc_stride, out, out_stride, rows, c0, c1);
+    else RequantGeneric<Int8Rounding::kAwayFromZero>(q, acc, acc_stride, out, out_stride, rows, c0, c1);
   }
+}
+
+#undef LITHE_REQUANT_ARGS
+
+void Requantize(const Int8Requant& q, const int32_t* acc, int8_t* out, int64_t begin, int64_t end) {
+  RequantizeBlock(q, acc + begin * q.channels, q.channels, out + begin * q.channels, q.channels, end - begin, 0,
+                  q.channels);
 }
 
 void Int8Primitive::Init(PrepareContext& ctx, const dnnl::primitive_desc& pd, const dnnl::primitive& prim,

@@ -18,9 +18,15 @@ std::unique_ptr<OpKernel> MakeDepthwiseConv2DFloat(const ConvOptions& o, const B
 std::unique_ptr<OpKernel> MakeFullyConnectedFloat(const FullyConnectedOptions& o, const BackendConfig& c);
 std::unique_ptr<OpKernel> MakePool2D(bool max_pool, const Pool2DOptions& o, const BackendConfig& c);
 
-// int8 / uint8 activations with int8 weights: conv_int8.cc, dense_int8.cc.
+// int8 / uint8 activations with int8 weights: conv_int8.cc, dense_int8.cc (oneDNN with VNNI,
+// else int8_gemm.cc).
 std::unique_ptr<OpKernel> MakeConv2DInt8(const ConvOptions& o, const BackendConfig& c);
 std::unique_ptr<OpKernel> MakeDepthwiseConv2DInt8(const ConvOptions& o, const BackendConfig& c);
 std::unique_ptr<OpKernel> MakeFullyConnectedInt8(const FullyConnectedOptions& o, const BackendConfig& c);
+// int8 ADD / SUB of same-shape inputs: add_int8.cc.
+std::unique_ptr<OpKernel> MakeAddInt8(bool subtract, Activation activation, const BackendConfig& c);
+// int8 MAX_POOL_2D: pool_int8.cc. QUANTIZE float32 -> int8: quantize_int8.cc.
+std::unique_ptr<OpKernel> MakeMaxPool2DInt8(const Pool2DOptions& o, const BackendConfig& c);
+std::unique_ptr<OpKernel> MakeQuantizeInt8(const BackendConfig& c);
 
 }  // namespace lithe::onednn

@@ -4,10 +4,12 @@
 // have run on the CPU backend.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -42,19 +44,19 @@ int g_declined = 0;  // kEither cases declined so far
 
 // Runs `m` with the reference kernels and with the CPU backend; expects identical bytes and
 // the node on the expected backend (a declined node must fall back, not crash).
-void ExpectCpuMatchesReference(OpModel& m, const std::vector<uint8_t>& input, const std::string& what,
+void ExpectCpuMatchesReference(OpModel& m, const std::vector<std::vector<uint8_t>>& inputs, const std::string& what,
                                Expect expect = Expect::kCpu) {
   InterpreterOptions ref_opts;
   ref_opts.backend = BackendChoice::kReference;
   ref_opts.num_threads = 2;
   m.set_interpreter_options(ref_opts);
-  auto ref = m.Run({input});
+  auto ref = m.Run(inputs);
   ASSERT_TRUE(ref.ok()) << what << ": " << ref.status().message();
   InterpreterOptions cpu_opts;
   cpu_opts.backend = BackendChoice::kCpu;
   cpu_opts.num_threads = 2;
   m.set_interpreter_options(cpu_opts);
-  auto got = m.Run({input});
+  auto got = m.Run(inputs);
   ASSERT_TRUE(got.ok()) << what << ": " << got.status().message();
   const auto details = m.interpreter()->node_details();
   ASSERT_EQ(details.size(), 1u);
@@ -85,23 +87,48 @@ void ExpectCpuMatchesReference(OpModel& m, const std::vector<uint8_t>& input, co
                     << (first >= 0 ? int{static_cast<int8_t>(g[first])} : 0) << ")";
 }
 
-// On CPUs without VNNI the int8 kernels decline (oneDNN's JIT kernels are not exact there); the
-// tests then make them use oneDNN's reference implementations, which are exact, so that all of
-// lithe's side (layouts, padding, zero points, bias folding, requantization) is still checked.
-class OneDnnInt8 : public ::testing::Test {
+// Each test runs twice: with the int8 kernels on oneDNN and with lithe's own AVX2 kernels. On CPUs
+// without VNNI oneDNN's JIT kernels are not exact and the backend declines them; the oneDNN run
+// then uses oneDNN's reference implementations, which are exact, so that all of lithe's side
+// (layouts, padding, zero points, bias folding, requantization) is still checked.
+#ifdef LITHE_HAVE_ONEDNN
+using Impl = onednn::Int8ImplForTesting;
+#else
+enum class Impl { kOneDnnReference, kLithe };
+#endif
+
+Impl g_impl = Impl::kOneDnnReference;
+
+// What a case must end on: lithe's kernels run every case they cover (CONV_2D with one group,
+// depthwise with multiplier 1, FULLY_CONNECTED) and decline the rest; oneDNN may decline some
+// cases (kEither).
+Expect ExpectFor(bool lithe_fits) {
+  if (g_impl == Impl::kLithe) return lithe_fits ? Expect::kCpu : Expect::kRef;
+  return Expect::kEither;
+}
+
+class OneDnnInt8 : public ::testing::TestWithParam<Impl> {
  protected:
   void SetUp() override {
+    if (!CpuBackendAvailable()) GTEST_SKIP() << "no CPU backend";
     g_declined = 0;
+    g_impl = GetParam();
 #ifdef LITHE_HAVE_ONEDNN
-    onednn::SetInt8ReferenceImplsForTesting(true);
+    if (g_impl == Impl::kLithe && !__builtin_cpu_supports("avx2")) GTEST_SKIP() << "no AVX2";
+    onednn::SetInt8ImplForTesting(g_impl);
 #endif
   }
   void TearDown() override {
 #ifdef LITHE_HAVE_ONEDNN
-    onednn::SetInt8ReferenceImplsForTesting(false);
+    onednn::SetInt8ImplForTesting(Impl::kAuto);
 #endif
   }
 };
+
+INSTANTIATE_TEST_SUITE_P(Impls, OneDnnInt8, ::testing::Values(Impl::kOneDnnReference, Impl::kLithe),
+                         [](const ::testing::TestParamInfo<Impl>& i) {
+                           return std::string(i.param == Impl::kLithe ? "Lithe" : "OneDnn");
+                         });
 
 struct ConvCase {
   bool depthwise = false;
@@ -182,16 +209,14 @@ std::vector<uint8_t> BuildConv(const ConvCase& c, OpModel& m) {
 void RunConv(const ConvCase& c, Expect expect = Expect::kCpu) {
   OpModel m(c.depthwise ? BuiltinOperator::DEPTHWISE_CONV_2D : BuiltinOperator::CONV_2D, c.depthwise ? 2 : 1);
   const std::vector<uint8_t> input = BuildConv(c, m);
-  ExpectCpuMatchesReference(m, input, c.Describe(), expect);
+  ExpectCpuMatchesReference(m, {input}, c.Describe(), expect);
 }
 
-TEST_F(OneDnnInt8, Conv2DBasic) {
-  if (!CpuBackendAvailable()) GTEST_SKIP() << "no CPU backend";
+TEST_P(OneDnnInt8, Conv2DBasic) {
   RunConv(ConvCase{});
 }
 
-TEST_F(OneDnnInt8, Conv2DRandomShapes) {
-  if (!CpuBackendAvailable()) GTEST_SKIP() << "no CPU backend";
+TEST_P(OneDnnInt8, Conv2DRandomShapes) {
   std::mt19937 rng(42);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   for (uint32_t seed = 1; seed <= 40; ++seed) {
@@ -215,13 +240,12 @@ TEST_F(OneDnnInt8, Conv2DRandomShapes) {
     c.has_bias = pick(0, 4) != 0;
     c.in_zp = pick(-128, 127);
     c.out_zp = pick(-128, 127);
-    RunConv(c, Expect::kEither);
+    RunConv(c, ExpectFor(true));
   }
   EXPECT_LE(g_declined, 10) << "most random int8 convolutions should run on the CPU backend";
 }
 
-TEST_F(OneDnnInt8, Conv2DLarger) {
-  if (!CpuBackendAvailable()) GTEST_SKIP() << "no CPU backend";
+TEST_P(OneDnnInt8, Conv2DLarger) {
   ConvCase c;
   c.batches = 2;
   c.h = 17;
@@ -241,8 +265,7 @@ TEST_F(OneDnnInt8, Conv2DLarger) {
   RunConv(c);
 }
 
-TEST_F(OneDnnInt8, Conv2DGrouped) {
-  if (!CpuBackendAvailable()) GTEST_SKIP() << "no CPU backend";
+TEST_P(OneDnnInt8, Conv2DGrouped) {
   ConvCase c;
   c.in_c = 12;
   c.groups = 3;
@@ -252,15 +275,14 @@ TEST_F(OneDnnInt8, Conv2DGrouped) {
   c.stride_h = 2;
   // oneDNN 2.6 has only its reference kernel for small grouped int8 convolutions, which the
   // backend declines; bigger groups may run on its JIT kernels.
-  RunConv(c, Expect::kEither);
+  RunConv(c, ExpectFor(false));
   c.in_c = 64;
   c.groups = 2;
   c.out_c = 64;
-  RunConv(c, Expect::kEither);
+  RunConv(c, ExpectFor(false));
 }
 
-TEST_F(OneDnnInt8, DepthwiseRandomShapes) {
-  if (!CpuBackendAvailable()) GTEST_SKIP() << "no CPU backend";
+TEST_P(OneDnnInt8, DepthwiseRandomShapes) {
   std::mt19937 rng(7);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   for (uint32_t seed = 1; seed <= 40; ++seed) {
@@ -285,8 +307,9 @@ TEST_F(OneDnnInt8, DepthwiseRandomShapes) {
     c.has_bias = pick(0, 4) != 0;
     c.in_zp = pick(-128, 127);
     c.out_zp = pick(-128, 127);
-    // Depth multipliers > 1: oneDNN 2.6 has only its reference kernel on some CPUs (declined).
-    RunConv(c, Expect::kEither);
+    // Depth multipliers > 1: oneDNN 2.6 has only its reference kernel on some CPUs, lithe's
+    // kernel takes multiplier 1 only (declined).
+    RunConv(c, ExpectFor(c.out_c == c.in_c));
   }
   EXPECT_LE(g_declined, 20) << "most random depthwise convolutions should run on the CPU backend";
 }
@@ -332,11 +355,10 @@ void RunDense(const DenseCase& c, Expect expect = Expect::kCpu) {
   o.fused_activation_function = c.act;
   o.keep_num_dims = c.keep_num_dims;
   m.SetOptions(o);
-  ExpectCpuMatchesReference(m, RandomInt8Bytes(c.batch * c.k, rng), c.Describe(), expect);
+  ExpectCpuMatchesReference(m, {RandomInt8Bytes(c.batch * c.k, rng)}, c.Describe(), expect);
 }
 
-TEST_F(OneDnnInt8, FullyConnectedRandomShapes) {
-  if (!CpuBackendAvailable()) GTEST_SKIP() << "no CPU backend";
+TEST_P(OneDnnInt8, FullyConnectedRandomShapes) {
   std::mt19937 rng(3);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   for (uint32_t seed = 1; seed <= 40; ++seed) {
@@ -353,8 +375,7 @@ TEST_F(OneDnnInt8, FullyConnectedRandomShapes) {
   }
 }
 
-TEST_F(OneDnnInt8, FullyConnectedLarge) {
-  if (!CpuBackendAvailable()) GTEST_SKIP() << "no CPU backend";
+TEST_P(OneDnnInt8, FullyConnectedLarge) {
   DenseCase c;
   c.batch = 33;
   c.k = 1024;
@@ -364,8 +385,104 @@ TEST_F(OneDnnInt8, FullyConnectedLarge) {
   RunDense(c);
 }
 
-TEST_F(OneDnnInt8, Declined) {
-  if (!CpuBackendAvailable()) GTEST_SKIP() << "no CPU backend";
+// ADD / SUB with int8 inputs of one shape: the CPU backend's vector loop against the reference
+// kernel; broadcasting ADDs are declined.
+TEST_P(OneDnnInt8, AddSubRandomShapes) {
+  std::mt19937 rng(11);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  std::uniform_real_distribution<float> unit(0.f, 1.f);
+  for (uint32_t seed = 1; seed <= 30; ++seed) {
+    const bool sub = pick(0, 2) == 0;
+    const bool broadcast = seed % 10 == 0;
+    const std::vector<int32_t> shape{pick(1, 2), pick(1, 40), pick(1, 40), pick(1, 70)};
+    const std::vector<int32_t> shape_b = broadcast ? std::vector<int32_t>{1, 1, 1, shape[3]} : shape;
+    OpModel m(sub ? BuiltinOperator::SUB : BuiltinOperator::ADD);
+    const float s1 = 0.01f + 0.2f * unit(rng), s2 = 0.01f + 0.2f * unit(rng);
+    const float so = (s1 + s2) * (0.5f + unit(rng));
+    m.AddInput(DType::kInt8, shape, {s1}, {pick(-128, 127)});
+    m.AddInput(DType::kInt8, shape_b, {s2}, {pick(-128, 127)});
+    m.AddOutput(DType::kInt8, {}, {so}, {pick(-128, 127)});
+    const ActivationFunctionType act = kActs[pick(0, 3)];
+    if (sub) {
+      ::tflite::SubOptionsT o;
+      o.fused_activation_function = act;
+      m.SetOptions(o);
+    } else {
+      ::tflite::AddOptionsT o;
+      o.fused_activation_function = act;
+      m.SetOptions(o);
+    }
+    int64_t na = 1, nb = 1;
+    for (int32_t d : shape) na *= d;
+    for (int32_t d : shape_b) nb *= d;
+    const std::string what = std::string(sub ? "sub" : "add") + " seed " + std::to_string(seed) + " elements " +
+                             std::to_string(na) + (broadcast ? " broadcast" : "");
+    ExpectCpuMatchesReference(m, {RandomInt8Bytes(na, rng), RandomInt8Bytes(nb, rng)}, what,
+                              broadcast ? Expect::kRef : Expect::kCpu);
+  }
+}
+
+// int8 MAX_POOL_2D (vpmaxsb over the clipped window) against the reference kernel.
+TEST_P(OneDnnInt8, MaxPoolRandomShapes) {
+  std::mt19937 rng(21);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (uint32_t seed = 1; seed <= 30; ++seed) {
+    const std::vector<int32_t> shape{pick(1, 2), pick(1, 20), pick(1, 20), pick(1, 80)};
+    OpModel m(BuiltinOperator::MAX_POOL_2D);
+    const float scale = 0.01f + 0.1f * std::uniform_real_distribution<float>(0.f, 1.f)(rng);
+    const int zp = pick(-128, 127);
+    m.AddInput(DType::kInt8, shape, {scale}, {zp});
+    m.AddOutput(DType::kInt8, {}, {scale}, {zp});
+    ::tflite::Pool2DOptionsT o;
+    o.padding = pick(0, 1) == 1 ? ::tflite::Padding::SAME : ::tflite::Padding::VALID;
+    o.filter_height = std::min(pick(1, 4), shape[1]);
+    o.filter_width = std::min(pick(1, 4), shape[2]);
+    o.stride_h = pick(1, 3);
+    o.stride_w = pick(1, 3);
+    o.fused_activation_function = kActs[pick(0, 3)];
+    m.SetOptions(o);
+    int64_t n = 1;
+    for (int32_t d : shape) n *= d;
+    ExpectCpuMatchesReference(m, {RandomInt8Bytes(n, rng)}, "max pool seed " + std::to_string(seed),
+                              __builtin_cpu_supports("avx2") ? Expect::kCpu : Expect::kRef);
+  }
+}
+
+// QUANTIZE float32 -> int8 (double division, ties away from zero) against the reference kernel,
+// on random values, exact ties, values far outside the int8 range, infinities and NaN.
+TEST_P(OneDnnInt8, QuantizeFloatToInt8) {
+  std::mt19937 rng(31);
+  for (const float scale : {0.05f, 1.f / 255, 0.3f, 0.0078125f, 2.5f}) {
+    for (const int zp : {-128, -3, 0, 10, 127}) {
+      const int64_t n = 1000 + zp + 128;  // odd lengths too: the last elements go one by one
+      OpModel m(BuiltinOperator::QUANTIZE, 2);
+      m.AddInput(DType::kFloat32, {static_cast<int32_t>(n)});
+      m.AddOutput(DType::kInt8, {}, {scale}, {zp});
+      std::vector<float> x(static_cast<size_t>(n));
+      std::uniform_real_distribution<float> d(-200 * scale, 200 * scale);
+      std::uniform_int_distribution<int> k(-300, 300);
+      for (size_t i = 0; i < x.size(); ++i) {
+        switch (i % 8) {
+          case 0: x[i] = (static_cast<float>(k(rng)) + 0.5f) * scale; break;  // ties
+          case 1: x[i] = static_cast<float>(k(rng)) * scale; break;
+          case 2: x[i] = d(rng) * 1e7f; break;
+          default: x[i] = d(rng); break;
+        }
+      }
+      x[3] = std::numeric_limits<float>::infinity();
+      x[4] = -std::numeric_limits<float>::infinity();
+      x[5] = std::numeric_limits<float>::quiet_NaN();
+      x[6] = -0.f;
+      x[7] = 3e38f;
+      std::vector<uint8_t> bytes(x.size() * sizeof(float));
+      std::memcpy(bytes.data(), x.data(), bytes.size());
+      ExpectCpuMatchesReference(m, {bytes}, "quantize scale " + std::to_string(scale) + " zp " + std::to_string(zp),
+                                __builtin_cpu_supports("avx2") ? Expect::kCpu : Expect::kRef);
+    }
+  }
+}
+
+TEST_P(OneDnnInt8, Declined) {
   // Nonzero weight zero point on an int8 FULLY_CONNECTED: the reference kernel runs it.
   DenseCase c;
   c.w_zp = 3;
@@ -380,31 +497,43 @@ TEST_F(OneDnnInt8, Declined) {
     m.AddOutput(DType::kUInt8, {}, {0.1f}, {128});
     m.SetOptions(::tflite::FullyConnectedOptionsT{});
     std::mt19937 rng(5);
-    ExpectCpuMatchesReference(m, RandomInt8Bytes(16, rng), "fc uint8", Expect::kRef);
+    ExpectCpuMatchesReference(m, {RandomInt8Bytes(16, rng)}, "fc uint8", Expect::kRef);
   }
 #ifdef LITHE_HAVE_ONEDNN
-  // Without VNNI (and without the testing switch) every int8 node is declined, with a reason.
-  onednn::SetInt8ReferenceImplsForTesting(false);
-  const Expect e = onednn::CpuHasInt8Vnni() ? Expect::kCpu : Expect::kRef;
-  RunConv(ConvCase{}, e);
-  RunDense(DenseCase{}, e);
+  // Left to choose: oneDNN with VNNI; else lithe's AVX2 kernels for CONV_2D, FULLY_CONNECTED and
+  // depthwise with multiplier 1 (multiplier 2 declined, with the reason); else every int8 node
+  // declined.
+  onednn::SetInt8ImplForTesting(Impl::kAuto);
+  const bool vnni = onednn::CpuHasInt8Vnni(), avx2 = __builtin_cpu_supports("avx2");
+  RunConv(ConvCase{}, vnni || avx2 ? Expect::kCpu : Expect::kRef);
+  RunDense(DenseCase{}, vnni || avx2 ? Expect::kCpu : Expect::kRef);
   ConvCase dw;
   dw.depthwise = true;
   dw.in_c = dw.out_c = 16;
-  RunConv(dw, e);
-  OpModel m(BuiltinOperator::CONV_2D);
-  BuildConv(ConvCase{}, m);
-  InterpreterOptions o;
-  o.backend = BackendChoice::kCpu;
-  m.set_interpreter_options(o);
-  ASSERT_TRUE(m.Prepare().ok());
-  const NodeDetails d = m.interpreter()->node_details()[0];
-  if (onednn::CpuHasInt8Vnni()) {
-    EXPECT_NE(d.note.find("int8"), std::string::npos) << d.note;  // "int8 (<oneDNN implementation>)"
-  } else {
-    EXPECT_NE(d.note.find("VNNI"), std::string::npos) << d.note;
+  RunConv(dw, vnni || avx2 ? Expect::kCpu : Expect::kRef);
+  ConvCase dw2 = dw;
+  dw2.out_c = 32;
+  for (const ConvCase& c : {ConvCase{}, dw, dw2}) {
+    const bool depthwise = c.depthwise;
+    OpModel m(depthwise ? BuiltinOperator::DEPTHWISE_CONV_2D : BuiltinOperator::CONV_2D, depthwise ? 2 : 1);
+    BuildConv(c, m);
+    InterpreterOptions o;
+    o.backend = BackendChoice::kCpu;
+    m.set_interpreter_options(o);
+    ASSERT_TRUE(m.Prepare().ok());
+    const NodeDetails d = m.interpreter()->node_details()[0];
+    if (vnni) {
+      EXPECT_NE(d.note.find("int8"), std::string::npos) << d.note;  // "int8 (<oneDNN implementation>)"
+    } else if (avx2 && !depthwise) {
+      EXPECT_EQ(d.note, "int8 (lithe avx2 gemm)");
+    } else if (avx2 && c.out_c == c.in_c) {
+      EXPECT_EQ(d.note, "int8 depthwise (lithe avx2)");
+    } else {
+      EXPECT_NE(d.note.find("VNNI"), std::string::npos) << d.note;
+    }
+    std::printf("int8 %s (multiplier %d) on this CPU: backend %s, note: %s\n",
+                depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D", c.out_c / c.in_c, d.backend.c_str(), d.note.c_str());
   }
-  std::printf("int8 CONV_2D on this CPU: backend %s, note: %s\n", d.backend.c_str(), d.note.c_str());
 #endif
 }
 
