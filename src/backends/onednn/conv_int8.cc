@@ -97,7 +97,7 @@ class ConvInt8 final : public OpKernel {
         depthwise_kernel_.Init(ctx, gs, w.data_as<int8_t>(), input_zero_point_, std::move(q));
         ctx.SetNote("int8 depthwise (lithe avx2)");
       } else {
-        gemm_.Init(ctx, gs, w.data_as<int8_t>(), input_zero_point_, std::move(q));
+        LITHE_RETURN_IF_ERROR(gemm_.Init(ctx, gs, w.data_as<int8_t>(), input_zero_point_, std::move(q)));
         ctx.SetNote("int8 (lithe avx2 gemm)");
       }
       return Status::Ok();

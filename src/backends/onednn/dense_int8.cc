@@ -66,7 +66,7 @@ class FullyConnectedInt8 final : public OpKernel {
       gs.batches = static_cast<int32_t>(d.batch);
       gs.in_c = d.k;
       gs.out_c = d.units;
-      gemm_.Init(ctx, gs, w.data_as<int8_t>(), qx.zero_point, std::move(q));
+      LITHE_RETURN_IF_ERROR(gemm_.Init(ctx, gs, w.data_as<int8_t>(), qx.zero_point, std::move(q)));
       ctx.SetNote("int8 (lithe avx2 gemm)");
       return Status::Ok();
     }

@@ -15,6 +15,8 @@ constexpr int kTileRows = 6;      // register tile: 6 rows x 16 channels = 12 ac
 constexpr int kPanelWidth = 16;   // output channels per packed weight panel
 // Bytes of widened im2col rows per chunk: the chunk stays in L2 while every weight panel passes over it.
 constexpr int64_t kChunkBytes = 160 * 1024;
+constexpr size_t kMaxSlotBytes = size_t{64} << 20;      // scratch per thread
+constexpr int64_t kMaxPackedValues = int64_t{128} << 20;  // packed int16 weights
 
 using Plan = Int8Gemm::Plan;
 
@@ -143,8 +145,8 @@ bool Int8GemmAvailable() {
   return has;
 }
 
-void Int8Gemm::Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_t* weights,
-                    int32_t input_zero_point, Int8Requant requant) {
+Status Int8Gemm::Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_t* weights,
+                      int32_t input_zero_point, Int8Requant requant) {
   Plan& p = p_;
   p.s = shape;
   p.zero_point = input_zero_point;
@@ -153,6 +155,21 @@ void Int8Gemm::Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_
   p.k_pairs = (p.k + 1) / 2;
   p.panels = (shape.out_c + kPanelWidth - 1) / kPanelWidth;
   p.rows = int64_t{shape.batches} * shape.out_h * shape.out_w;
+  const int64_t row_bytes = 2 * p.k_pairs * static_cast<int64_t>(sizeof(int16_t));
+  const int64_t acc_row_bytes = int64_t{p.panels} * kPanelWidth * static_cast<int64_t>(sizeof(int32_t));
+  const int64_t fit = std::min(kChunkBytes / row_bytes, kChunkBytes / acc_row_bytes);
+  p.chunk_rows = std::max<int64_t>(kTileRows, fit / kTileRows * kTileRows);
+  p.chunk_rows = std::min(p.chunk_rows, p.rows);
+  p.chunks = (p.rows + p.chunk_rows - 1) / p.chunk_rows;
+  p.slots = std::max(1, ctx.num_threads());
+  const auto round64 = [](size_t b) { return (b + 63) / 64 * 64; };
+  p.a_bytes = round64(static_cast<size_t>(p.chunk_rows * row_bytes));
+  p.slot_bytes = p.a_bytes + round64(static_cast<size_t>(p.chunk_rows * acc_row_bytes));
+  // A few rows of an absurdly deep or wide layer could still ask for gigabytes: the reference
+  // kernel needs no such scratch.
+  if (p.slot_bytes > kMaxSlotBytes) return Status::Unsupported("layer too large for the GEMM's scratch");
+  if (int64_t{p.panels} * p.k_pairs * 2 * kPanelWidth > kMaxPackedValues)
+    return Status::Unsupported("weights too large to pack");
   // Weights: panel, k pair, channel, then the pair's two taps (vpmaddwd's operand order).
   p.packed.assign(static_cast<size_t>(p.panels) * p.k_pairs * 2 * kPanelWidth, 0);
   for (int32_t o = 0; o < shape.out_c; ++o) {
@@ -161,15 +178,8 @@ void Int8Gemm::Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_
     int16_t* d = p.packed.data() + int64_t{panel} * p.k_pairs * 2 * kPanelWidth + 2 * lane;
     for (int64_t k = 0; k < p.k; ++k) d[(k / 2) * 2 * kPanelWidth + (k % 2)] = w[k];
   }
-  const int64_t row_bytes = 2 * p.k_pairs * static_cast<int64_t>(sizeof(int16_t));
-  p.chunk_rows = std::max<int64_t>(kTileRows, kChunkBytes / row_bytes / kTileRows * kTileRows);
-  p.chunk_rows = std::min(p.chunk_rows, p.rows);
-  p.chunks = (p.rows + p.chunk_rows - 1) / p.chunk_rows;
-  p.slots = std::max(1, ctx.num_threads());
-  const auto round64 = [](size_t b) { return (b + 63) / 64 * 64; };
-  p.a_bytes = round64(static_cast<size_t>(p.chunk_rows * row_bytes));
-  p.slot_bytes = p.a_bytes + round64(static_cast<size_t>(p.chunk_rows) * p.panels * kPanelWidth * sizeof(int32_t));
   scratch_ = ctx.RequestScratch(p.slot_bytes * static_cast<size_t>(p.slots));
+  return Status::Ok();
 }
 
 void Int8Gemm::Run(InvokeContext& ctx) const {
@@ -177,9 +187,11 @@ void Int8Gemm::Run(InvokeContext& ctx) const {
   const int8_t* x = ctx.input(0)->data_as<int8_t>();
   int8_t* y = ctx.output(0)->data_as<int8_t>();
   char* scratch = static_cast<char*>(ctx.scratch(scratch_));
-  // Split rows between the threads when there are enough chunks, else the weight panels (each
-  // thread then widens the same rows).
-  const bool by_rows = p.chunks >= p.slots || p.panels < p.slots;
+  // Split the row chunks between the threads, or the weight panels (each thread then widens the
+  // same rows) when that balances the threads better: 5 chunks on 2 threads are 3 + 2, 32
+  // panels 16 + 16.
+  const auto busiest = [&](int64_t units) { return static_cast<double>((units + p.slots - 1) / p.slots) / units; };
+  const bool by_rows = busiest(p.chunks) <= busiest(p.panels) * 1.05;
   ctx.ParallelFor(p.slots, [&](int64_t b, int64_t e) {
     for (int64_t slot = b; slot < e; ++slot) {
       void* mine = scratch + static_cast<size_t>(slot) * p.slot_bytes;

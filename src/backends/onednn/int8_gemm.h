@@ -37,8 +37,9 @@ class Int8Gemm {
  public:
   // `weights` is [out_c, kh, kw, in_c] int8 (TFLite's CONV_2D filter, or FULLY_CONNECTED's
   // [units, k]). `requant.bias` is the file's bias (no zero point folded in). Requests the
-  // scratch it needs for ctx.num_threads() threads.
-  void Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_t* weights, int32_t input_zero_point,
+  // scratch it needs for ctx.num_threads() threads; declines (Status::Unsupported) layers whose
+  // scratch would be unreasonable.
+  Status Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_t* weights, int32_t input_zero_point,
             Int8Requant requant);
   // Input 0 and output 0 of the node are x and y.
   void Run(InvokeContext& ctx) const;

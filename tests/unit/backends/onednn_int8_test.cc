@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lithe/interpreter.h"
+#include "kernels/ref/quant_arith.h"
 #include "util/op_model.h"
 #ifdef LITHE_HAVE_ONEDNN
 #include "backends/onednn/int8_util.h"
@@ -481,6 +482,56 @@ TEST_P(OneDnnInt8, QuantizeFloatToInt8) {
     }
   }
 }
+
+#ifdef LITHE_HAVE_ONEDNN
+// Requantize's vector code (AVX2 / AVX-512 where the CPU has them) against the scalar fixed-point
+// functions of the reference kernels, on extreme accumulators, multipliers and shifts: the
+// saturation and overflow paths that random one-op models rarely reach.
+TEST(Int8Requantize, MatchesReferenceArithmeticOnExtremeValues) {
+  std::mt19937 rng(77);
+  std::uniform_int_distribution<int32_t> any(std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+  std::uniform_int_distribution<int32_t> mult(1 << 30, std::numeric_limits<int32_t>::max());
+  std::uniform_int_distribution<int> shift(-31, 30), small(-300000, 300000), pick(0, 9);
+  for (const onednn::Int8Rounding rounding : {onednn::Int8Rounding::kRuy, onednn::Int8Rounding::kAwayFromZero}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      onednn::Int8Requant q;
+      q.rounding = rounding;
+      q.channels = 37;  // 4 vectors of 8 and 5 left over
+      std::vector<ref::QuantizedMultiplier> ms(static_cast<size_t>(q.channels));
+      for (auto& m : ms) {
+        m.multiplier = pick(rng) == 0 ? std::numeric_limits<int32_t>::max() : mult(rng);
+        m.shift = pick(rng) == 0 ? (pick(rng) < 5 ? -31 : 30) : shift(rng);
+      }
+      ASSERT_EQ(q.SetMultipliers(ms), "");
+      q.bias.resize(ms.size());
+      for (auto& b : q.bias) b = pick(rng) < 3 ? any(rng) : small(rng);
+      q.output_zero_point = std::uniform_int_distribution<int>(-128, 127)(rng);
+      q.act_min = std::uniform_int_distribution<int>(-128, 0)(rng);
+      q.act_max = std::uniform_int_distribution<int>(q.act_min, 127)(rng);
+      const int64_t rows = 9;
+      std::vector<int32_t> acc(static_cast<size_t>(rows * q.channels));
+      for (auto& a : acc) {
+        const int k = pick(rng);
+        a = k == 0 ? std::numeric_limits<int32_t>::min() : k == 1 ? std::numeric_limits<int32_t>::max()
+                                                                   : k < 5 ? any(rng) : small(rng);
+      }
+      std::vector<int8_t> got(acc.size());
+      onednn::Requantize(q, acc.data(), got.data(), 0, rows);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int32_t c = 0; c < q.channels; ++c) {
+          const size_t i = static_cast<size_t>(r * q.channels + c);
+          const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(acc[i]) + static_cast<uint32_t>(q.bias[c]));
+          const int32_t v = rounding == onednn::Int8Rounding::kRuy ? ref::MultiplyByQuantizedMultiplierRuy(x, ms[c])
+                                                                   : ref::MultiplyByQuantizedMultiplier(x, ms[c]);
+          const int64_t want = std::clamp<int64_t>(int64_t{v} + q.output_zero_point, q.act_min, q.act_max);
+          ASSERT_EQ(int{got[i]}, want) << "rounding " << static_cast<int>(rounding) << " acc " << acc[i] << " bias "
+                                       << q.bias[c] << " multiplier " << ms[c].multiplier << " shift "
+                                       << ms[c].shift;
+        }
+    }
+  }
+}
+#endif
 
 TEST_P(OneDnnInt8, Declined) {
   // Nonzero weight zero point on an int8 FULLY_CONNECTED: the reference kernel runs it.
