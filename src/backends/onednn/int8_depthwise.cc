@@ -34,6 +34,27 @@ __attribute__((target("avx2"))) void RunRows(const Plan& p, const int8_t* x, int
       while (kx0 < kx1 && ix0 + kx0 * s.dil_w < 0) ++kx0;
       while (kx1 > kx0 && ix0 + (kx1 - 1) * s.dil_w >= s.in_w) --kx1;
       int32_t* a = acc + int64_t{ox} * c_all;
+      if (ky0 == 0 && ky1 == s.kh && kx0 == 0 && kx1 == s.kw) {  // the whole window is inside
+        const int8_t* corner = image + (int64_t{iy0} * s.in_w + ix0) * c_all;
+        const int64_t npairs = static_cast<int64_t>(p.tap_off.size()) / 2;
+        for (int32_t c = 0; c < c_vec; c += 16) {
+          const int16_t* wp = p.pairs.data() + int64_t{c / 16} * npairs * 32;
+          __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+          for (int64_t t = 0; t < npairs; ++t, wp += 32) {
+            const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(corner + p.tap_off[2 * t] + c));
+            const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(corner + p.tap_off[2 * t + 1] + c));
+            const __m256i v0 = _mm256_sub_epi16(_mm256_cvtepi8_epi16(x0), zp);
+            const __m256i v1 = _mm256_sub_epi16(_mm256_cvtepi8_epi16(x1), zp);
+            const __m256i w_lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp));
+            const __m256i w_hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16));
+            lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(v0, v1), w_lo));
+            hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(v0, v1), w_hi));
+          }
+          // lo holds channels 0-3 and 8-11, hi 4-7 and 12-15.
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(a + c), _mm256_permute2x128_si256(lo, hi, 0x20));
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(a + c + 8), _mm256_permute2x128_si256(lo, hi, 0x31));
+        }
+      } else {
       for (int32_t c = 0; c < c_vec; c += 16) {
         __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
         for (int32_t ky = ky0; ky < ky1; ++ky) {
@@ -50,6 +71,7 @@ __attribute__((target("avx2"))) void RunRows(const Plan& p, const int8_t* x, int
         }
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(a + c), lo);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(a + c + 8), hi);
+      }
       }
       for (int32_t c = c_vec; c < c_all; ++c) {  // the last channels, one at a time
         int32_t sum = 0;
@@ -72,7 +94,25 @@ void Int8Depthwise::Init(PrepareContext& ctx, const Int8GemmShape& shape, const 
   p_.s = shape;
   p_.zero_point = input_zero_point;
   p_.q = std::move(requant);
-  p_.w.assign(weights, weights + int64_t{shape.kh} * shape.kw * shape.in_c);
+  const int64_t taps = int64_t{shape.kh} * shape.kw, c_all = shape.in_c;
+  p_.w.assign(weights, weights + taps * c_all);
+  const int64_t npairs = (taps + 1) / 2;
+  p_.tap_off.assign(static_cast<size_t>(2 * npairs), 0);  // an odd last tap's partner reads the corner, weight 0
+  for (int32_t ky = 0; ky < shape.kh; ++ky)
+    for (int32_t kx = 0; kx < shape.kw; ++kx)
+      p_.tap_off[static_cast<size_t>(ky * shape.kw + kx)] =
+          (int64_t{ky} * shape.dil_h * shape.in_w + int64_t{kx} * shape.dil_w) * c_all;
+  const int64_t blocks = c_all / 16;
+  p_.pairs.assign(static_cast<size_t>(blocks * npairs * 32), 0);
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t t = 0; t < npairs; ++t)
+      for (int half = 0; half < 2; ++half)  // vpunpcklwd's channels, then vpunpckhwd's
+        for (int k = 0; k < 8; ++k) {
+          const int64_t ch = b * 16 + (k < 4 ? k : k + 4) + 4 * half;
+          int16_t* d = p_.pairs.data() + ((b * npairs + t) * 2 + half) * 16 + 2 * k;
+          d[0] = weights[2 * t * c_all + ch];
+          d[1] = 2 * t + 1 < taps ? weights[(2 * t + 1) * c_all + ch] : 0;
+        }
   p_.slots = std::max(1, ctx.num_threads());
   p_.slot_bytes = (static_cast<size_t>(shape.out_w) * shape.in_c * sizeof(int32_t) + 63) / 64 * 64;
   scratch_ = ctx.RequestScratch(p_.slot_bytes * static_cast<size_t>(p_.slots));

@@ -3,7 +3,7 @@
 //   acc[c] = sum over the taps inside the input of (x[c] - input_zero_point) * w[tap][c]
 // x - zero point fits int16 ([-255, 255]) and so does each product (|p| <= 255 * 127), so
 // vpmullw is exact; the products are widened and summed in int32 lanes: TFLite's accumulator bit
-// for bit. Taps in the padding are skipped (they would add 0). Requantize (int8_util.h) then
+// for bit. Windows inside the input (all but the border) take taps in pairs with vpmaddwd. Taps in the padding are skipped (they would add 0). Requantize (int8_util.h) then
 // applies bias, per-channel multipliers (gemmlowp's rounding), zero point and clamp.
 #pragma once
 
@@ -28,6 +28,11 @@ class Int8Depthwise {
     int32_t zero_point = 0;
     Int8Requant q;
     std::vector<int16_t> w;  // [kh * kw][channels]
+    // Windows entirely inside the input take taps two at a time (vpmaddwd on interleaved pairs):
+    // per 16-channel block and tap pair, 16 weights for vpunpcklwd's channel order (0-3, 8-11)
+    // and 16 for vpunpckhwd's (4-7, 12-15). An odd last tap pairs with a zero weight.
+    std::vector<int16_t> pairs;    // [channels / 16][tap pairs][2][16]
+    std::vector<int64_t> tap_off;  // [2 * tap pairs] input offsets of the taps from the window's corner
     int slots = 1;
     size_t slot_bytes = 0;   // one output row's int32 accumulators
   };

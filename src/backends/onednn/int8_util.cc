@@ -176,13 +176,17 @@ __attribute__((target("avx2"))) void RequantAvx2(LITHE_REQUANT_ARGS) {
   const __m256i lo = _mm256_set1_epi32(q.act_min - zp), hi = _mm256_set1_epi32(q.act_max - zp);
   const __m256i zpv = _mm256_set1_epi32(zp);
   const int32_t c_vec = c0 + (c1 - c0) / 8 * 8;
+  // Locals: the int8 stores below may alias anything, so q's vectors would be reloaded.
+  const int32_t* bias = q.bias.data();
+  const int32_t* mul = q.multiplier.data();
+  const int32_t* lsh = q.left.data();
+  const int32_t* rsh = q.right.data();
   for (int64_t r = 0; r < rows; ++r) {
     const int32_t* a = acc + r * acc_stride;
     int8_t* o = out + r * out_stride;
     for (int32_t c = c0; c < c_vec; c += 8) {
-      const __m256i x = _mm256_add_epi32(Load8(a + c), Load8(q.bias.data() + c));
-      const __m256i m = Load8(q.multiplier.data() + c), left = Load8(q.left.data() + c);
-      const __m256i right = Load8(q.right.data() + c);
+      const __m256i x = _mm256_add_epi32(Load8(a + c), Load8(bias + c));
+      const __m256i m = Load8(mul + c), left = Load8(lsh + c), right = Load8(rsh + c);
       __m256i v = R == Int8Rounding::kRuy ? RescaleRuy8(x, m, left, right) : RescaleAway8(x, m, left, right);
       v = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(v, lo), hi), zpv);
       const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
