@@ -77,7 +77,7 @@ class ConvInt8 final : public OpKernel {
     impl_ = PickInt8Impl(depthwise_ ? out_c == in_c : groups == 1, &why_none);
     if (impl_ == Int8Impl::kNone) return Status::Unsupported(why_none);
     if (impl_ == Int8Impl::kLithe) {
-      Int8GemmShape gs;
+      ConvGemmShape gs;
       gs.batches = g.batches;
       gs.in_h = g.in_h;
       gs.in_w = g.in_w;

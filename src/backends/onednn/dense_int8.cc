@@ -62,7 +62,7 @@ class FullyConnectedInt8 final : public OpKernel {
     if (impl_ == Int8Impl::kLithe) {  // the GEMM subtracts the zero point itself: the file's bias
       q.bias.assign(d.units, 0);
       if (bias != nullptr) std::copy(bias->data_as<int32_t>(), bias->data_as<int32_t>() + d.units, q.bias.begin());
-      Int8GemmShape gs;
+      ConvGemmShape gs;
       gs.batches = static_cast<int32_t>(d.batch);
       gs.in_c = d.k;
       gs.out_c = d.units;

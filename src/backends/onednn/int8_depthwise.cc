@@ -15,7 +15,7 @@ using Plan = Int8Depthwise::Plan;
 // Output rows [row_begin, row_end) (a row: one batch and oy) into y, with acc as scratch.
 __attribute__((target("avx2"))) void RunRows(const Plan& p, const int8_t* x, int8_t* y, int32_t* acc,
                                              int64_t row_begin, int64_t row_end) {
-  const Int8GemmShape& s = p.s;
+  const ConvGemmShape& s = p.s;
   const int32_t c_all = s.in_c;
   const int32_t c_vec = c_all / 16 * 16;
   const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(p.zero_point));
@@ -89,7 +89,7 @@ __attribute__((target("avx2"))) void RunRows(const Plan& p, const int8_t* x, int
 
 }  // namespace
 
-void Int8Depthwise::Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_t* weights,
+void Int8Depthwise::Init(PrepareContext& ctx, const ConvGemmShape& shape, const int8_t* weights,
                          int32_t input_zero_point, Int8Requant requant) {
   p_.s = shape;
   p_.zero_point = input_zero_point;

@@ -19,12 +19,12 @@ namespace lithe::onednn {
 class Int8Depthwise {
  public:
   // `weights` is TFLite's [1, kh, kw, channels] int8 filter; shape.in_c == shape.out_c.
-  void Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_t* weights, int32_t input_zero_point,
+  void Init(PrepareContext& ctx, const ConvGemmShape& shape, const int8_t* weights, int32_t input_zero_point,
             Int8Requant requant);
   void Run(InvokeContext& ctx) const;
 
   struct Plan {
-    Int8GemmShape s;
+    ConvGemmShape s;
     int32_t zero_point = 0;
     Int8Requant q;
     std::vector<int16_t> w;  // [kh * kw][channels]

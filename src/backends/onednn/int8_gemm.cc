@@ -35,7 +35,7 @@ __attribute__((target("avx2"))) inline void Widen(const int8_t* s, int64_t n, in
 // Taps outside the input are 0 (= the zero point, subtracted); an odd K ends with a 0.
 __attribute__((target("avx2"))) void PackRows(const Plan& p, const int8_t* x, int64_t row_begin, int64_t n,
                                               int16_t* a) {
-  const Int8GemmShape& s = p.s;
+  const ConvGemmShape& s = p.s;
   const int64_t lda = 2 * p.k_pairs;
   const int64_t pixels = int64_t{s.out_h} * s.out_w;
   const int16_t zp = static_cast<int16_t>(p.zero_point);
@@ -145,7 +145,7 @@ bool Int8GemmAvailable() {
   return has;
 }
 
-Status Int8Gemm::Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_t* weights,
+Status Int8Gemm::Init(PrepareContext& ctx, const ConvGemmShape& shape, const int8_t* weights,
                       int32_t input_zero_point, Int8Requant requant) {
   Plan& p = p_;
   p.s = shape;

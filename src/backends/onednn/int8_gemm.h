@@ -18,17 +18,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "backends/onednn/conv_shape.h"
 #include "backends/onednn/int8_util.h"
 #include "lithe/op.h"
 
 namespace lithe::onednn {
-
-// NHWC convolution geometry (one group). A fully connected layer is in_h = in_w = kh = kw = 1.
-struct Int8GemmShape {
-  int32_t batches = 1, in_h = 1, in_w = 1, in_c = 1;
-  int32_t out_h = 1, out_w = 1, out_c = 1;
-  int32_t kh = 1, kw = 1, stride_h = 1, stride_w = 1, dil_h = 1, dil_w = 1, pad_top = 0, pad_left = 0;
-};
 
 // True on CPUs with AVX2 (the kernel's instruction set).
 bool Int8GemmAvailable();
@@ -39,14 +33,14 @@ class Int8Gemm {
   // [units, k]). `requant.bias` is the file's bias (no zero point folded in). Requests the
   // scratch it needs for ctx.num_threads() threads; declines (Status::Unsupported) layers whose
   // scratch would be unreasonable.
-  Status Init(PrepareContext& ctx, const Int8GemmShape& shape, const int8_t* weights, int32_t input_zero_point,
+  Status Init(PrepareContext& ctx, const ConvGemmShape& shape, const int8_t* weights, int32_t input_zero_point,
             Int8Requant requant);
   // Input 0 and output 0 of the node are x and y.
   void Run(InvokeContext& ctx) const;
 
   // Everything Run needs, fixed at Init.
   struct Plan {
-    Int8GemmShape s;
+    ConvGemmShape s;
     int32_t zero_point = 0;
     Int8Requant q;
     int64_t k = 0, k_pairs = 0;   // K = kh * kw * in_c; k_pairs = ceil(K / 2)
