@@ -105,9 +105,9 @@ std::unique_ptr<OpKernel> CreateCpuKernel(const Node& node, const BackendConfig&
     case Op::MAX_POOL_2D:
     case Op::AVERAGE_POOL_2D: {
       const auto& po = *static_cast<const Pool2DOptions*>(o);
-      const bool max_pool = node.builtin_code == static_cast<int>(Op::MAX_POOL_2D);
-      return onednn::Either(onednn::MakePool2D(max_pool, po, c),
-                            max_pool ? onednn::MakeMaxPool2DInt8(po, c) : nullptr);
+      if (node.builtin_code == static_cast<int>(Op::MAX_POOL_2D))
+        return onednn::Either(onednn::MakeMaxPool2D(po, c), onednn::MakeMaxPool2D(po, c));
+      return onednn::Either(onednn::MakeAveragePool2D(po, c), nullptr);
     }
     case Op::QUANTIZE: {  // float32 input: ByInputType's "float" kernel
       return onednn::Either(onednn::MakeQuantizeInt8(c), nullptr);

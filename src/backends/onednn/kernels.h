@@ -12,11 +12,12 @@
 
 namespace lithe::onednn {
 
-// float32 (and bfloat16 under allow_precision_loss): conv_float.cc, dense_float.cc, pool.cc.
+// float32 (and bfloat16 under allow_precision_loss): conv_float.cc, dense_float.cc, pool.cc
+// (average; max pooling: pool_max.cc below).
 std::unique_ptr<OpKernel> MakeConv2DFloat(const ConvOptions& o, const BackendConfig& c);
 std::unique_ptr<OpKernel> MakeDepthwiseConv2DFloat(const ConvOptions& o, const BackendConfig& c);
 std::unique_ptr<OpKernel> MakeFullyConnectedFloat(const FullyConnectedOptions& o, const BackendConfig& c);
-std::unique_ptr<OpKernel> MakePool2D(bool max_pool, const Pool2DOptions& o, const BackendConfig& c);
+std::unique_ptr<OpKernel> MakeAveragePool2D(const Pool2DOptions& o, const BackendConfig& c);
 
 // int8 / uint8 activations with int8 weights: conv_int8.cc, dense_int8.cc (oneDNN with VNNI,
 // else int8_gemm.cc).
@@ -25,8 +26,8 @@ std::unique_ptr<OpKernel> MakeDepthwiseConv2DInt8(const ConvOptions& o, const Ba
 std::unique_ptr<OpKernel> MakeFullyConnectedInt8(const FullyConnectedOptions& o, const BackendConfig& c);
 // int8 ADD / SUB of same-shape inputs: add_int8.cc.
 std::unique_ptr<OpKernel> MakeAddInt8(bool subtract, Activation activation, const BackendConfig& c);
-// int8 MAX_POOL_2D: pool_int8.cc. QUANTIZE float32 -> int8: quantize_int8.cc.
-std::unique_ptr<OpKernel> MakeMaxPool2DInt8(const Pool2DOptions& o, const BackendConfig& c);
+// MAX_POOL_2D on float32 and int8: pool_max.cc. QUANTIZE float32 -> int8: quantize_int8.cc.
+std::unique_ptr<OpKernel> MakeMaxPool2D(const Pool2DOptions& o, const BackendConfig& c);
 std::unique_ptr<OpKernel> MakeQuantizeInt8(const BackendConfig& c);
 
 }  // namespace lithe::onednn

@@ -1,6 +1,6 @@
-// MAX_POOL_2D / AVERAGE_POOL_2D in float32 on oneDNN's pooling primitive (ops/pool2d.cc's
-// semantics). Windows are clipped to the input: max pooling never sees the padding, and the
-// average divides by the real elements only, which is oneDNN's pooling_avg_exclude_padding.
+// AVERAGE_POOL_2D in float32 on oneDNN's pooling primitive (ops/pool2d.cc's semantics). Windows
+// are clipped to the input: the average divides by the real elements only, which is oneDNN's
+// pooling_avg_exclude_padding.
 // TFLite's SAME padding never leaves a window entirely in the padding.
 //
 // Which pools run here is measured, not assumed (1 thread, AVX2 host, oneDNN 2.6's
@@ -9,8 +9,8 @@
 //   max 112x112x64 2x2/2 ref 370  onednn 1895    avg 112x112x64 2x2/2 ref 770  onednn 937
 //   max 7x7x1024 7x7/1   ref 345  onednn 712     avg 7x7x1024 7x7/1   ref 1080 onednn 658
 //   max 8x8x16 2x2/2     ref 0.95 onednn 3.1     avg 8x8x16 2x2/2     ref 1.2  onednn 3.0
-// so max pooling, and averages over windows under 3x3 or under 16384 window taps in all, stay with the
-// reference kernel (PoolPays).
+// so averages over windows under 3x3 or under 16384 window taps in all stay with the reference
+// kernel (PoolPays), and max pooling is lithe's own vector loop (pool_max.cc).
 #include <memory>
 #include <string>
 
@@ -24,16 +24,15 @@ namespace {
 using dims = dnnl::memory::dims;
 
 // Declines what the measurements above show the reference kernel doing faster.
-const char* PoolPays(bool max_pool, const Pool2DOptions& o, int64_t out_elements) {
-  if (max_pool) return "the reference max pool is faster";
+const char* PoolPays(const Pool2DOptions& o, int64_t out_elements) {
   if (static_cast<int64_t>(o.filter_h) * o.filter_w < 9) return "the reference kernel is faster for windows under 9";
   if (out_elements * o.filter_h * o.filter_w < 16384) return "too small to gain";
   return nullptr;
 }
 
-class Pool2DFloat final : public OpKernel {
+class AveragePool2DFloat final : public OpKernel {
  public:
-  Pool2DFloat(bool max_pool, const Pool2DOptions& o) : max_(max_pool), o_(o) {}
+  explicit AveragePool2DFloat(const Pool2DOptions& o) : o_(o) {}
 
   Status Prepare(PrepareContext& ctx) override {
     return PrepareOnOneDnn([&] { return PrepareImpl(ctx); });
@@ -50,7 +49,7 @@ class Pool2DFloat final : public OpKernel {
     if (in->shape.rank() != 4 || out->shape.rank() != 4) return Status::Unsupported("not 4-D");
     if (in->num_elements() == 0 || out->num_elements() == 0) return Status::Unsupported("empty tensor");
     if (in->num_elements() > kMaxElements) return Status::Unsupported("tensor too large");
-    if (const char* why = PoolPays(max_, o_, out->num_elements())) return Status::Unsupported(why);
+    if (const char* why = PoolPays(o_, out->num_elements())) return Status::Unsupported(why);
     dnnl::post_ops po;
     if (!AppendActivation(o_.activation, &po)) return Status::Unsupported("activation");
 
@@ -76,7 +75,7 @@ class Pool2DFloat final : public OpKernel {
     const dnnl::memory::desc dst_md({n, c, oh, ow}, dt::f32, tag::nhwc);
     const dnnl::pooling_forward::desc d(
         dnnl::prop_kind::forward_inference,
-        max_ ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding, src_md, dst_md, strides,
+        dnnl::algorithm::pooling_avg_exclude_padding, src_md, dst_md, strides,
         kernel, pad_l, pad_r);
     const dnnl::pooling_forward::primitive_desc pd(d, attr, Engine());
     if (IsReferenceImpl(pd)) return NoOptimizedKernel(pd);
@@ -84,15 +83,14 @@ class Pool2DFloat final : public OpKernel {
                      dnnl::memory());
   }
 
-  bool max_;
   Pool2DOptions o_;
   FloatPrimitive run_;
 };
 
 }  // namespace
 
-std::unique_ptr<OpKernel> MakePool2D(bool max_pool, const Pool2DOptions& o, const BackendConfig&) {
-  return std::make_unique<Pool2DFloat>(max_pool, o);
+std::unique_ptr<OpKernel> MakeAveragePool2D(const Pool2DOptions& o, const BackendConfig&) {
+  return std::make_unique<AveragePool2DFloat>(o);
 }
 
 }  // namespace lithe::onednn

@@ -39,10 +39,11 @@ int64_t Elements(const std::vector<int32_t>& s) {
   return n;
 }
 
-enum class Precision { kF32, kBf16 };
+enum class Precision { kF32, kBf16, kExact };
 
 // Runs `m` (one graph input of shape `input_shape`) on both backends and compares. Tolerance is
-// relative to the output's magnitude: 1e-4 (float32, summation order differs) or 2e-2 (bf16).
+// relative to the output's magnitude: 1e-4 (float32, summation order differs) or 2e-2 (bf16);
+// kExact: identical.
 // `backend` is the backend the node must end up on with backend "cpu" requested: "cpu", or "ref"
 // for shapes the CPU backend declines on purpose.
 void ExpectCpuMatchesRef(OpModel& m, const std::vector<int32_t>& input_shape, uint32_t seed,
@@ -77,7 +78,8 @@ void ExpectCpuMatchesRef(OpModel& m, const std::vector<int32_t>& input_shape, ui
   ASSERT_EQ(r.size(), c.size());
   float max_ref = 0;
   for (float v : r) max_ref = std::max(max_ref, std::fabs(v));
-  const float tol = (precision == Precision::kF32 ? 1e-4f : 2e-2f) * (max_ref + 1.f);
+  const float tol = precision == Precision::kExact ? 0.f
+                    : (precision == Precision::kF32 ? 1e-4f : 2e-2f) * (max_ref + 1.f);
   int bad = 0;
   for (size_t i = 0; i < r.size() && bad < 5; ++i)
     if (!(std::fabs(r[i] - c[i]) <= tol)) {
@@ -314,13 +316,26 @@ void BuildPool(OpModel& m, const PoolCase& c, ActivationFunctionType act) {
   m.SetOptions(o);
 }
 
-TEST_F(OnednnFloat, SmallAndMaxPoolsStayOnReference) {
+// Max pooling is lithe's own vector loop (pool_max.cc): identical to the reference kernel.
+TEST_F(OnednnFloat, MaxPoolingIdenticalToReferenceOverShapesAndActivations) {
   uint32_t seed = 12000;
-  for (const PoolCase& c : PoolCases()) {
+  for (const PoolCase& c : PoolCases())
+    for (ActivationFunctionType act : kActs) {
+      SCOPED_TRACE("max " + std::to_string(c.h) + "x" + std::to_string(c.w) + "x" + std::to_string(c.c) + " act" +
+                   std::to_string(static_cast<int>(act)));
+      OpModel m(BuiltinOperator::MAX_POOL_2D);
+      BuildPool(m, c, act);
+      ExpectCpuMatchesRef(m, {c.n, c.h, c.w, c.c}, seed++, Precision::kExact, "cpu");
+    }
+  for (const PoolCase& c : SmallPoolCases()) {
     OpModel m(BuiltinOperator::MAX_POOL_2D);
-    BuildPool(m, c, ActivationFunctionType::RELU);
-    ExpectCpuMatchesRef(m, {c.n, c.h, c.w, c.c}, seed++, Precision::kF32, "ref");
+    BuildPool(m, c, ActivationFunctionType::RELU6);
+    ExpectCpuMatchesRef(m, {c.n, c.h, c.w, c.c}, seed++, Precision::kExact, "cpu");
   }
+}
+
+TEST_F(OnednnFloat, SmallAveragePoolsStayOnReference) {
+  uint32_t seed = 12500;
   for (const PoolCase& c : SmallPoolCases()) {
     OpModel m(BuiltinOperator::AVERAGE_POOL_2D);
     BuildPool(m, c, ActivationFunctionType::NONE);
