@@ -8,11 +8,11 @@
 // output's parameters against the input's); PAD and a PADV2 without constant_values pad with the
 // output's zero point (real 0); PADV2's constant_values must be a scalar of the input's dtype
 // quantized with the output's scale and zero point, and its stored integer is the pad value.
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
 
-#include "kernels/ref/strided_copy.h"
 #include "ops/common.h"
 #include "ops/registry.h"
 
@@ -89,49 +89,77 @@ class PadKernel final : public OpKernel {
     }
     out->shape = shape;
 
-    // The interior copy: input walked contiguously, written at offset `before` in the output.
-    plan_ = ref::CopyPlan();
-    plan_.rank = rank;
-    int64_t in_stride = 1, out_stride = 1;
-    for (int d = rank - 1; d >= 0; --d) {
-      plan_.count[d] = in[d];
-      plan_.in_stride[d] = in_stride;
-      plan_.out_stride[d] = out_stride;
-      plan_.out_offset += before[d] * out_stride;
+    // The trailing dims without padding are copied whole: one run of `unit_` elements per index
+    // of the padded dims in front of them.
+    dims_ = 0;
+    for (int d = 0; d < rank; ++d)
+      if (pads[2 * d] != 0 || pads[2 * d + 1] != 0) dims_ = d + 1;
+    unit_ = 1;
+    for (int d = dims_; d < rank; ++d) unit_ *= in[d];
+    int64_t in_stride = unit_, out_stride = unit_;
+    for (int d = dims_ - 1; d >= 0; --d) {
+      count_[d] = in[d];
+      before_[d] = before[d];
+      after_[d] = shape[d] - in[d] - before[d];
+      in_stride_[d] = in_stride;
+      out_stride_[d] = out_stride;
       in_stride *= in[d];
       out_stride *= shape[d];
     }
-    ref::FoldCopyPlan(&plan_);
     return Status::Ok();
   }
 
   void Invoke(InvokeContext& ctx) override {
     Tensor* out = ctx.output(0);
-    const int64_t n = out->num_elements();
+    if (out->num_elements() == 0) return;
     switch (type_) {
-      case DType::kInt8: Fill<int8_t>(ctx, out); break;
-      case DType::kUInt8: Fill<uint8_t>(ctx, out); break;
-      case DType::kInt16: Fill<int16_t>(ctx, out); break;
-      default: Fill<float>(ctx, out); break;
+      case DType::kInt8: Pad<int8_t>(ctx, out); break;
+      case DType::kUInt8: Pad<uint8_t>(ctx, out); break;
+      case DType::kInt16: Pad<int16_t>(ctx, out); break;
+      default: Pad<float>(ctx, out); break;
     }
-    if (n > 0) ref::StridedCopy(plan_, ctx.input(0)->data, out->data, DTypeSize(type_));
   }
 
  private:
-  // Fills the output with the pad value: constant_values when given, else real 0 (0.f, or the
-  // output's zero point).
+  // The pad value is constant_values when given, else real 0 (0.f, or the output's zero point).
   template <class T>
-  void Fill(InvokeContext& ctx, Tensor* out) const {
-    T* y = out->data_as<T>();
+  void Pad(InvokeContext& ctx, Tensor* out) const {
     const T value = has_value_ ? ctx.input(2)->data_as<T>()[0] : static_cast<T>(zero_point_);
-    const int64_t n = out->num_elements();
-    for (int64_t i = 0; i < n; ++i) y[i] = value;
+    const T* x = ctx.input(0)->data_as<T>();
+    T* y = out->data_as<T>();
+    if (ctx.input(0)->num_elements() == 0) {
+      std::fill_n(y, out->num_elements(), value);
+      return;
+    }
+    if (dims_ == 0) {
+      std::copy_n(x, unit_, y);
+      return;
+    }
+    PadDim<T>(0, x, y, value);
+  }
+
+  // Writes every element of the output block of dim d once: the padding before, the input's
+  // slices (recursively), the padding after.
+  template <class T>
+  void PadDim(int d, const T* x, T* y, T value) const {
+    const int64_t os = out_stride_[d];
+    y = std::fill_n(y, before_[d] * os, value);
+    if (d == dims_ - 1) {
+      y = std::copy_n(x, count_[d] * os, y);
+    } else {
+      for (int64_t i = 0; i < count_[d]; ++i, x += in_stride_[d], y += os) PadDim<T>(d + 1, x, y, value);
+    }
+    std::fill_n(y, after_[d] * os, value);
   }
 
   DType type_ = DType::kFloat32;
   int32_t zero_point_ = 0;
   bool has_value_ = false;
-  ref::CopyPlan plan_;
+  // Dims [0, dims_) have padding; the rest form runs of unit_ contiguous elements.
+  int dims_ = 0;
+  int64_t unit_ = 1;
+  int64_t count_[kMaxRank] = {}, before_[kMaxRank] = {}, after_[kMaxRank] = {};
+  int64_t in_stride_[kMaxRank] = {}, out_stride_[kMaxRank] = {};
 };
 
 }  // namespace

@@ -76,6 +76,59 @@ TEST(MovementQuant, TransposeMatchesTflite) {
   EXPECT_GT(compared, 0);
 }
 
+// Larger random shapes than above, float32 too: channel counts 1-3 against long spatial dims
+// (NCHW <-> NHWC, where the copy loop order changes), and paddings of zero on trailing dims
+// (copied as whole runs) or on every dim.
+TEST(MovementQuant, TransposeAndPadOnLargerShapesMatchTflite) {
+  std::mt19937 rng(17);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int64_t compared = 0;
+  for (DType type : {DType::kFloat32, DType::kInt8}) {
+    for (int i = 0; i < 12; ++i) {
+      const int rank = 2 + i % 3;
+      std::vector<int32_t> shape, perm;
+      for (int d = 0; d < rank; ++d) {
+        shape.push_back(d == rank - 1 || i % 2 == 0 ? pick(1, 3) : pick(5, 40));
+        perm.push_back(d);
+      }
+      std::shuffle(perm.begin(), perm.end(), rng);
+      const OracleTensor x = type == DType::kFloat32 ? RandomFloats(shape, 30 + i) : Bytes(type, shape, 30 + i);
+      const std::string name = Name("TRANSPOSE", type, i) + " shape " + ShapeString(shape);
+      OpModel t(BuiltinOperator::TRANSPOSE);
+      if (type == DType::kFloat32) {
+        t.AddInput(type, shape);
+        t.AddConst<int32_t>(DType::kInt32, {rank}, perm);
+        t.AddOutput(type, {});
+      } else {
+        t.AddInput(type, shape, {0.1f}, {Zp(type, i)});
+        t.AddConst<int32_t>(DType::kInt32, {rank}, perm);
+        t.AddOutput(type, {}, {0.1f}, {Zp(type, i)});
+      }
+      compared += ExpectQuantizedMatchesOracle(t, {x}, name, 0, /*float_tol=*/0);
+
+      std::vector<int32_t> pads;
+      const int last_padded = pick(0, rank - 1);
+      for (int d = 0; d < rank; ++d) {
+        pads.push_back(d <= last_padded ? pick(0, 3) : 0);
+        pads.push_back(d <= last_padded ? pick(0, 3) : 0);
+      }
+      OpModel p(BuiltinOperator::PAD);
+      if (type == DType::kFloat32) {
+        p.AddInput(type, shape);
+        p.AddConst<int32_t>(DType::kInt32, {rank, 2}, pads);
+        p.AddOutput(type, {});
+      } else {
+        p.AddInput(type, shape, {0.1f}, {Zp(type, i)});
+        p.AddConst<int32_t>(DType::kInt32, {rank, 2}, pads);
+        p.AddOutput(type, {}, {0.1f}, {Zp(type, i)});
+      }
+      compared += ExpectQuantizedMatchesOracle(p, {x}, Name("PAD", type, i) + " shape " + ShapeString(shape), 0,
+                                               /*float_tol=*/0);
+    }
+  }
+  EXPECT_GT(compared, 0);
+}
+
 // Concatenation of `n` inputs along `axis` with the given per-input parameters.
 int64_t RunConcat(DType type, const std::vector<std::vector<int32_t>>& shapes, int axis,
                   const std::vector<std::pair<float, int64_t>>& in_q, std::pair<float, int64_t> out_q, uint32_t seed,

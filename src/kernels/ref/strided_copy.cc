@@ -1,6 +1,7 @@
 #include "kernels/ref/strided_copy.h"
 
 #include <cstring>
+#include <utility>
 
 namespace lithe::ref {
 
@@ -26,6 +27,22 @@ void FoldCopyPlan(CopyPlan* plan) {
     p.in_stride[p.rank] = plan->in_stride[i];
     p.out_stride[p.rank] = plan->out_stride[i];
     ++p.rank;
+  }
+  // The loop order does not change what is copied, only how fast. A short innermost run that is
+  // strided on both sides (NCHW -> NHWC with 3 channels: runs of 3 elements) costs a call per run;
+  // the longest dim that is contiguous on one side makes a better inner loop.
+  const int inner = p.rank - 1;
+  if (p.rank >= 2 && !(p.in_stride[inner] == 1 && p.out_stride[inner] == 1)) {
+    int best = inner;
+    for (int d = 0; d < inner; ++d) {
+      const bool unit = p.in_stride[d] == 1 || p.out_stride[d] == 1;
+      if (unit && p.count[d] > p.count[best]) best = d;
+    }
+    if (best != inner && p.count[inner] < 16) {
+      std::swap(p.count[best], p.count[inner]);
+      std::swap(p.in_stride[best], p.in_stride[inner]);
+      std::swap(p.out_stride[best], p.out_stride[inner]);
+    }
   }
   *plan = p;
 }

@@ -10,7 +10,8 @@
 //
 // Strides and offsets are in elements and may be negative (a reversed slice). Folding drops
 // extent-1 dims and merges neighbours that are contiguous on both sides, so a slice of whole
-// rows becomes one memcpy per run.
+// rows becomes one memcpy per run. When the innermost run is short and strided on both sides,
+// folding moves the longest dim that is contiguous on one side innermost instead.
 #pragma once
 
 #include <cstddef>
