@@ -8,9 +8,13 @@
 // (depthwise output channel i*m + j reads input channel i: group i's j-th output). The filter is
 // described to oneDNN with its own strides, so the one reorder at Prepare both transposes it
 // and packs it into the primitive's blocked layout.
+//
+// A single-group CONV_2D whose product is large enough runs as im2col + sgemm instead
+// (conv_gemm_float.h), which measured faster than oneDNN's direct AVX2 kernels there.
 #include <memory>
 #include <string>
 
+#include "backends/onednn/conv_gemm_float.h"
 #include "backends/onednn/float_util.h"
 #include "backends/onednn/kernels.h"
 #include "kernels/ref/conv.h"
@@ -28,10 +32,17 @@ class ConvFloat final : public OpKernel {
     return PrepareOnOneDnn([&] { return PrepareImpl(ctx); });
   }
 
-  void Invoke(InvokeContext& ctx) override { run_.Run(ctx, ctx.input(0)->data, ctx.output(0)->data); }
+  void Invoke(InvokeContext& ctx) override {
+    if (use_gemm_) {
+      gemm_.Run(ctx, ctx.input(0)->data_as<float>(), ctx.output(0)->data_as<float>());
+    } else {
+      run_.Run(ctx, ctx.input(0)->data, ctx.output(0)->data);
+    }
+  }
 
  private:
   Status PrepareImpl(PrepareContext& ctx) {
+    use_gemm_ = false;
     const Tensor* in = ctx.input(0);
     const Tensor* filter = ctx.input(1);
     const Tensor* out = ctx.output(0);
@@ -80,6 +91,25 @@ class ConvFloat final : public OpKernel {
       return Status::Unsupported("window");
     if (wy.out != oh || wx.out != ow || in->shape[0] != out->shape[0])
       return Status::Unsupported("output shape differs from the window arithmetic");
+    if (!depthwise_ && groups == 1) {
+      ConvGemmShape s;
+      s.batches = static_cast<int32_t>(n), s.in_h = static_cast<int32_t>(ih), s.in_w = static_cast<int32_t>(iw);
+      s.in_c = static_cast<int32_t>(ic), s.out_h = static_cast<int32_t>(oh), s.out_w = static_cast<int32_t>(ow);
+      s.out_c = static_cast<int32_t>(oc), s.kh = static_cast<int32_t>(kh), s.kw = static_cast<int32_t>(kw);
+      s.stride_h = o_.stride_h, s.stride_w = o_.stride_w, s.dil_h = o_.dilation_h, s.dil_w = o_.dilation_w;
+      s.pad_top = wy.pad, s.pad_left = wx.pad;
+      const FloatConvImplForTesting force = FloatConvImplOverride();
+      const bool bf16_wanted = c_.allow_precision_loss && CpuHasBf16();
+      if (force == FloatConvImplForTesting::kGemm ||
+          (force == FloatConvImplForTesting::kAuto && !bf16_wanted && FloatConvGemmPays(s))) {
+        const Status st = gemm_.Init(ctx, s, filter->data_as<float>(),
+                                     bias != nullptr ? bias->data_as<float>() : nullptr, o_.activation);
+        if (st.ok()) {
+          use_gemm_ = true;
+          return st;
+        }
+      }
+    }
     const int64_t eff_h = (kh - 1) * o_.dilation_h + 1, eff_w = (kw - 1) * o_.dilation_w + 1;
     const dims strides = {o_.stride_h, o_.stride_w};
     const dims dilates = {o_.dilation_h - 1, o_.dilation_w - 1};
@@ -123,6 +153,8 @@ class ConvFloat final : public OpKernel {
   bool depthwise_;
   dnnl::memory weights_, bias_;
   FloatPrimitive run_;
+  FloatConvGemm gemm_;
+  bool use_gemm_ = false;
 };
 
 }  // namespace

@@ -14,6 +14,9 @@
 #include "backends/backend.h"
 #include "lithe/interpreter.h"
 #include "util/op_model.h"
+#ifdef LITHE_HAVE_ONEDNN
+#include "backends/onednn/conv_gemm_float.h"
+#endif
 
 namespace lithe::testing {
 namespace {
@@ -140,6 +143,7 @@ const std::vector<ConvCase>& ConvCases() {
       {1, 16, 16, 32, 64, 3, 3, 1, 2, 2},
       {1, 4, 20, 3, 5, 1, 7, 1, 1, 3, 1, 1, Padding::SAME},  // 1x7 filter, stride_w 3
       {1, 14, 14, 64, 64, 3, 3},
+      {1, 9, 9, 128, 40, 3, 3, 1, 2, 2},  // K = 1152: the im2col GEMM by default
   };
   return cases;
 }
@@ -159,6 +163,60 @@ TEST_F(OnednnFloat, Conv2DMatchesReferenceOverShapesAndActivations) {
       seed += 10;
     }
 }
+
+#ifdef LITHE_HAVE_ONEDNN
+// The cases above once more with each float CONV_2D path forced: oneDNN's direct convolution and
+// the im2col + sgemm path (single-group layers; grouped ones keep the direct path).
+class OnednnFloatConvPath : public OnednnFloat, public ::testing::WithParamInterface<onednn::FloatConvImplForTesting> {
+ protected:
+  void SetUp() override {
+    OnednnFloat::SetUp();
+    onednn::SetFloatConvImplForTesting(GetParam());
+  }
+  void TearDown() override { onednn::SetFloatConvImplForTesting(onednn::FloatConvImplForTesting::kAuto); }
+};
+
+TEST_P(OnednnFloatConvPath, Conv2DMatchesReferenceOverShapesAndActivations) {
+  const bool gemm = GetParam() == onednn::FloatConvImplForTesting::kGemm;
+  uint32_t seed = 500;
+  for (const ConvCase& c : ConvCases())
+    for (ActivationFunctionType act : kActs) {
+      SCOPED_TRACE("conv " + std::to_string(c.h) + "x" + std::to_string(c.w) + "x" + std::to_string(c.ic) + " -> " +
+                   std::to_string(c.oc) + " k" + std::to_string(c.kh) + "x" + std::to_string(c.kw) + " g" +
+                   std::to_string(c.groups) + " s" + std::to_string(c.stride_h) + std::to_string(c.stride_w) + " d" +
+                   std::to_string(c.dil_h) + std::to_string(c.dil_w) + " act" + std::to_string(static_cast<int>(act)));
+      OpModel m(BuiltinOperator::CONV_2D);
+      BuildConv(m, c, act, seed);
+      ExpectCpuMatchesRef(m, {c.n, c.h, c.w, c.ic}, seed);
+      seed += 10;
+      if (m.interpreter() == nullptr) continue;
+      const std::string note = m.interpreter()->node_details()[0].note;
+      EXPECT_EQ(note == "im2col + sgemm", gemm && c.groups == 1) << "note: " << note;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, OnednnFloatConvPath,
+                         ::testing::Values(onednn::FloatConvImplForTesting::kDirect,
+                                           onednn::FloatConvImplForTesting::kGemm),
+                         [](const auto& info) {
+                           return std::string(info.param == onednn::FloatConvImplForTesting::kGemm ? "Gemm"
+                                                                                                    : "Direct");
+                         });
+
+TEST_F(OnednnFloat, LargeSingleGroupConvTakesTheGemmAndSmallOnesTheDirectKernel) {
+  const ConvCase large = {1, 9, 9, 128, 40, 3, 3};  // K = 1152
+  const ConvCase small = {1, 9, 9, 64, 40, 3, 3};   // K = 576
+  const ConvCase pointwise = {1, 9, 9, 2048, 40, 1, 1};
+  const ConvCase cases[] = {large, small, pointwise};
+  for (const ConvCase& c : cases) {
+    OpModel m(BuiltinOperator::CONV_2D);
+    BuildConv(m, c, ActivationFunctionType::RELU6, 7);
+    ExpectCpuMatchesRef(m, {c.n, c.h, c.w, c.ic}, 7);
+    ASSERT_NE(m.interpreter(), nullptr);
+    EXPECT_EQ(m.interpreter()->node_details()[0].note == "im2col + sgemm", &c == &cases[0]) << c.ic << " channels";
+  }
+}
+#endif  // LITHE_HAVE_ONEDNN
 
 // ---- DEPTHWISE_CONV_2D ----
 
