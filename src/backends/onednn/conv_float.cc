@@ -92,12 +92,11 @@ class ConvFloat final : public OpKernel {
     if (wy.out != oh || wx.out != ow || in->shape[0] != out->shape[0])
       return Status::Unsupported("output shape differs from the window arithmetic");
     if (!depthwise_ && groups == 1) {
-      ConvGemmShape s;
-      s.batches = static_cast<int32_t>(n), s.in_h = static_cast<int32_t>(ih), s.in_w = static_cast<int32_t>(iw);
-      s.in_c = static_cast<int32_t>(ic), s.out_h = static_cast<int32_t>(oh), s.out_w = static_cast<int32_t>(ow);
-      s.out_c = static_cast<int32_t>(oc), s.kh = static_cast<int32_t>(kh), s.kw = static_cast<int32_t>(kw);
-      s.stride_h = o_.stride_h, s.stride_w = o_.stride_w, s.dil_h = o_.dilation_h, s.dil_w = o_.dilation_w;
-      s.pad_top = wy.pad, s.pad_left = wx.pad;
+      const auto i32 = [](int64_t v) { return static_cast<int32_t>(v); };
+      const ConvGemmShape s = WithWindowOptions({.batches = i32(n), .in_h = i32(ih), .in_w = i32(iw), .in_c = i32(ic),
+                                                 .out_h = i32(oh), .out_w = i32(ow), .out_c = i32(oc), .kh = i32(kh),
+                                                 .kw = i32(kw), .pad_top = wy.pad, .pad_left = wx.pad},
+                                                o_);
       const FloatConvImplForTesting force = FloatConvImplOverride();
       const bool bf16_wanted = c_.allow_precision_loss && CpuHasBf16();
       if (force == FloatConvImplForTesting::kGemm ||

@@ -77,22 +77,10 @@ class ConvInt8 final : public OpKernel {
     impl_ = PickInt8Impl(depthwise_ ? out_c == in_c : groups == 1, &why_none);
     if (impl_ == Int8Impl::kNone) return Status::Unsupported(why_none);
     if (impl_ == Int8Impl::kLithe) {
-      ConvGemmShape gs;
-      gs.batches = g.batches;
-      gs.in_h = g.in_h;
-      gs.in_w = g.in_w;
-      gs.in_c = in_c;
-      gs.out_h = g.out_h;
-      gs.out_w = g.out_w;
-      gs.out_c = out_c;
-      gs.kh = kh;
-      gs.kw = kw;
-      gs.stride_h = o_.stride_h;
-      gs.stride_w = o_.stride_w;
-      gs.dil_h = o_.dilation_h;
-      gs.dil_w = o_.dilation_w;
-      gs.pad_top = g.pad_top;
-      gs.pad_left = g.pad_left;
+      const ConvGemmShape gs = WithWindowOptions({.batches = g.batches, .in_h = g.in_h, .in_w = g.in_w, .in_c = in_c,
+                                                  .out_h = g.out_h, .out_w = g.out_w, .out_c = out_c, .kh = kh,
+                                                  .kw = kw, .pad_top = g.pad_top, .pad_left = g.pad_left},
+                                                 o_);
       if (depthwise_) {
         depthwise_kernel_.Init(ctx, gs, w.data_as<int8_t>(), input_zero_point_, std::move(q));
         ctx.SetNote("int8 depthwise (lithe avx2)");

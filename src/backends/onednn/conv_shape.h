@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "ops/common.h"
+
 namespace lithe::onednn {
 
 struct ConvGemmShape {
@@ -11,5 +13,12 @@ struct ConvGemmShape {
   int32_t out_h = 1, out_w = 1, out_c = 1;
   int32_t kh = 1, kw = 1, stride_h = 1, stride_w = 1, dil_h = 1, dil_w = 1, pad_top = 0, pad_left = 0;
 };
+
+// `s` with the strides and dilations of a CONV_2D / DEPTHWISE_CONV_2D node's options; callers
+// name the rest with designated initializers.
+inline ConvGemmShape WithWindowOptions(ConvGemmShape s, const ConvOptions& o) {
+  s.stride_h = o.stride_h, s.stride_w = o.stride_w, s.dil_h = o.dilation_h, s.dil_w = o.dilation_w;
+  return s;
+}
 
 }  // namespace lithe::onednn

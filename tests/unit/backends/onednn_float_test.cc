@@ -148,8 +148,8 @@ const std::vector<ConvCase>& ConvCases() {
   return cases;
 }
 
-TEST_F(OnednnFloat, Conv2DMatchesReferenceOverShapesAndActivations) {
-  uint32_t seed = 100;
+// Runs every case with every activation on both backends; `check` then looks at the CPU run.
+void RunConvCases(uint32_t seed, const std::function<void(const ConvCase&, OpModel&)>& check = nullptr) {
   for (const ConvCase& c : ConvCases())
     for (ActivationFunctionType act : kActs) {
       SCOPED_TRACE("conv n" + std::to_string(c.n) + " " + std::to_string(c.h) + "x" + std::to_string(c.w) + "x" +
@@ -161,8 +161,11 @@ TEST_F(OnednnFloat, Conv2DMatchesReferenceOverShapesAndActivations) {
       BuildConv(m, c, act, seed);
       ExpectCpuMatchesRef(m, {c.n, c.h, c.w, c.ic}, seed);
       seed += 10;
+      if (check && m.interpreter() != nullptr) check(c, m);
     }
 }
+
+TEST_F(OnednnFloat, Conv2DMatchesReferenceOverShapesAndActivations) { RunConvCases(100); }
 
 #ifdef LITHE_HAVE_ONEDNN
 // The cases above once more with each float CONV_2D path forced: oneDNN's direct convolution and
@@ -178,21 +181,10 @@ class OnednnFloatConvPath : public OnednnFloat, public ::testing::WithParamInter
 
 TEST_P(OnednnFloatConvPath, Conv2DMatchesReferenceOverShapesAndActivations) {
   const bool gemm = GetParam() == onednn::FloatConvImplForTesting::kGemm;
-  uint32_t seed = 500;
-  for (const ConvCase& c : ConvCases())
-    for (ActivationFunctionType act : kActs) {
-      SCOPED_TRACE("conv " + std::to_string(c.h) + "x" + std::to_string(c.w) + "x" + std::to_string(c.ic) + " -> " +
-                   std::to_string(c.oc) + " k" + std::to_string(c.kh) + "x" + std::to_string(c.kw) + " g" +
-                   std::to_string(c.groups) + " s" + std::to_string(c.stride_h) + std::to_string(c.stride_w) + " d" +
-                   std::to_string(c.dil_h) + std::to_string(c.dil_w) + " act" + std::to_string(static_cast<int>(act)));
-      OpModel m(BuiltinOperator::CONV_2D);
-      BuildConv(m, c, act, seed);
-      ExpectCpuMatchesRef(m, {c.n, c.h, c.w, c.ic}, seed);
-      seed += 10;
-      if (m.interpreter() == nullptr) continue;
-      const std::string note = m.interpreter()->node_details()[0].note;
-      EXPECT_EQ(note == "im2col + sgemm", gemm && c.groups == 1) << "note: " << note;
-    }
+  RunConvCases(500, [&](const ConvCase& c, OpModel& m) {
+    const std::string note = m.interpreter()->node_details()[0].note;
+    EXPECT_EQ(note == "im2col + sgemm", gemm && c.groups == 1) << "note: " << note;
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, OnednnFloatConvPath,
