@@ -94,9 +94,17 @@ class PrepareContext {
   void SetNote(std::string note) { note_ = std::move(note); }
   const std::string& note() const { return note_; }
 
+  // True when an optimized kernel will be offered the node after this (reference) Prepare:
+  // Prepare must still validate and set the output shapes, but may skip what only its own
+  // Invoke needs, such as repacking weights. If the optimized kernel declines, the interpreter
+  // runs Prepare again with this false before any Invoke.
+  bool validate_only() const { return validate_only_; }
+  void set_validate_only(bool v) { validate_only_ = v; }
+
  private:
   NodeRef node_;
   std::string note_;
+  bool validate_only_ = false;
   std::vector<Tensor*> inputs_;
   std::vector<Tensor*> outputs_;
   int num_threads_ = 1;

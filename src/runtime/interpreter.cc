@@ -197,6 +197,7 @@ Status Interpreter::Impl::PrepareNode(NodeState& ns, std::vector<size_t>* scratc
   const int threads = pool ? pool->num_threads() : 1;
   if (ns.ref_kernel == nullptr) LITHE_RETURN_IF_ERROR(CreateRefKernel(ns));
   PrepareContext ctx(NodeRef{ns.node->op_name, ns.index}, ns.inputs, ns.outputs, threads);
+  ctx.set_validate_only(ns.cpu_kernel != nullptr);
   LITHE_RETURN_IF_ERROR(ns.ref_kernel->Prepare(ctx));
   ns.kernel = ns.ref_kernel.get();
   ns.backend = "ref";
@@ -213,6 +214,10 @@ Status Interpreter::Impl::PrepareNode(NodeState& ns, std::vector<size_t>* scratc
     for (size_t i = 0; i < ns.outputs.size(); ++i) ns.outputs[i]->shape = shapes[i];
     ns.note = "cpu backend: " + s.message();
     if (!s.unsupported()) ns.note += " (an error in the optimized kernel; the reference kernel runs)";
+    // The reference kernel was prepared to validate only; now it runs the node.
+    PrepareContext full(NodeRef{ns.node->op_name, ns.index}, ns.inputs, ns.outputs, threads);
+    LITHE_RETURN_IF_ERROR(ns.ref_kernel->Prepare(full));
+    *scratch_sizes = full.scratch_requests();
     return Status::Ok();
   }
   ns.kernel = ns.cpu_kernel.get();

@@ -452,5 +452,35 @@ TEST_F(OnednnFloat, NonConstantWeightsRunOnReference) {
   EXPECT_NE(d.note.find("not constant"), std::string::npos) << d.note;
 }
 
+// The reference kernel is first prepared to validate only (no packed filter) while the CPU
+// kernel is offered the node; when that declines (here: the bias is a graph input), the
+// reference kernel must be prepared again in full before it runs.
+TEST_F(OnednnFloat, DeclinedConvRunsAFullyPreparedReferenceKernel) {
+  OpModel m(BuiltinOperator::CONV_2D);
+  m.AddInput(DType::kFloat32, {1, 6, 6, 5});
+  m.AddConst<float>(DType::kFloat32, {7, 3, 3, 5}, Random(7 * 3 * 3 * 5, 3));
+  m.AddInput(DType::kFloat32, {7});  // bias as a graph input
+  m.AddOutput(DType::kFloat32);
+  ::tflite::Conv2DOptionsT o;
+  o.padding = Padding::SAME;
+  o.stride_w = o.stride_h = 1;
+  m.SetOptions(o);
+  const std::vector<std::vector<float>> inputs = {Random(6 * 6 * 5, 1), Random(7, 2)};
+  InterpreterOptions ref_opts;
+  ref_opts.backend = BackendChoice::kReference;
+  m.set_interpreter_options(ref_opts);
+  auto want = m.RunFloat(inputs);
+  ASSERT_TRUE(want.ok()) << want.status().message();
+  InterpreterOptions cpu_opts;
+  cpu_opts.backend = BackendChoice::kCpu;
+  m.set_interpreter_options(cpu_opts);
+  auto got = m.RunFloat(inputs);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  const NodeDetails d = m.interpreter()->node_details()[0];
+  EXPECT_EQ(d.backend, "ref");
+  EXPECT_NE(d.note.find("not constant"), std::string::npos) << d.note;
+  EXPECT_EQ(got.value()[0], want.value()[0]);
+}
+
 }  // namespace
 }  // namespace lithe::testing
