@@ -122,7 +122,11 @@ class InvokeContext {
   Tensor* output(int i) const { return outputs_[i]; }
   void* scratch(int handle) const { return scratch_[handle]; }
   // Runs fn(begin, end) over [0, n) split into chunks across the interpreter's threads.
-  void ParallelFor(int64_t n, FunctionRef<void(int64_t, int64_t)> fn) const;
+  // `work_per_item`, when known, is about how many element operations (multiply-adds,
+  // comparisons, loads) one item costs: loops whose total is below kMinParallelWork run on the
+  // calling thread, where waking the other threads would cost more than it saves.
+  void ParallelFor(int64_t n, FunctionRef<void(int64_t, int64_t)> fn, int64_t work_per_item = -1) const;
+  static constexpr int64_t kMinParallelWork = 16384;
 
  private:
   const Tensor* const* inputs_;

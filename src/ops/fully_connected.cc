@@ -117,7 +117,7 @@ class FullyConnectedFloat final : public OpKernel {
         const float sum = Dot(x + b * k, w + u * k, k);
         y[i] = act.Apply(bias != nullptr ? sum + bias[u] : sum);
       }
-    });
+    }, k);
   }
 
  private:

@@ -35,8 +35,8 @@ Status PrepareContext::ExpectInputType(int i, DType type) const {
   return Status::Ok();
 }
 
-void InvokeContext::ParallelFor(int64_t n, FunctionRef<void(int64_t, int64_t)> fn) const {
-  if (pool_ == nullptr) {
+void InvokeContext::ParallelFor(int64_t n, FunctionRef<void(int64_t, int64_t)> fn, int64_t work_per_item) const {
+  if (pool_ == nullptr || (work_per_item >= 0 && n * work_per_item < kMinParallelWork)) {
     if (n > 0) fn(0, n);
     return;
   }

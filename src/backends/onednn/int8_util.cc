@@ -265,7 +265,7 @@ void Int8Primitive::Run(InvokeContext& ctx) {
   prim_.execute(s, args_);
   s.wait();
   int8_t* y = ctx.output(0)->data_as<int8_t>();
-  ctx.ParallelFor(rows_, [&](int64_t b, int64_t e) { Requantize(q_, acc, y, b, e); });
+  ctx.ParallelFor(rows_, [&](int64_t b, int64_t e) { Requantize(q_, acc, y, b, e); }, q_.channels);
 }
 
 }  // namespace lithe::onednn

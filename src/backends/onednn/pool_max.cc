@@ -172,14 +172,15 @@ class MaxPool final : public OpKernel {
 
   void Invoke(InvokeContext& ctx) override {
     const int64_t rows = int64_t{p_.batches} * p_.out_h;
+    const int64_t per_row = int64_t{p_.out_w} * p_.c * p_.fh * p_.fw;
     if (float_) {
       const float* x = ctx.input(0)->data_as<float>();
       float* y = ctx.output(0)->data_as<float>();
-      ctx.ParallelFor(rows, [&](int64_t b, int64_t e) { MaxPoolRows<FloatOps>(p_, x, y, b, e); });
+      ctx.ParallelFor(rows, [&](int64_t b, int64_t e) { MaxPoolRows<FloatOps>(p_, x, y, b, e); }, per_row);
     } else {
       const int8_t* x = ctx.input(0)->data_as<int8_t>();
       int8_t* y = ctx.output(0)->data_as<int8_t>();
-      ctx.ParallelFor(rows, [&](int64_t b, int64_t e) { MaxPoolRows<Int8Ops>(p_, x, y, b, e); });
+      ctx.ParallelFor(rows, [&](int64_t b, int64_t e) { MaxPoolRows<Int8Ops>(p_, x, y, b, e); }, per_row);
     }
   }
 
