@@ -3,7 +3,8 @@
 // pooled directly):
 //   out = clamp(max over the window's taps inside the input, act_min, act_max)
 // NHWC: per output pixel, 8 floats (vmaxps, operands in the order that keeps std::max's NaN
-// behaviour) or 32 int8 (vpmaxsb) at a time; the last channels one by one. The reference
+// behaviour) or 32 int8 (vpmaxsb) at a time; the last channels as one more vector overlapping
+// the previous one, or, with fewer channels than a vector, masked (float) or one by one (int8). The reference
 // kernel's per-channel loops cost more than the comparisons on small tensors (the tutorial
 // CNN's 26x26x12 pool: 5 us). uint8 / int16 stay with the reference kernel; average pooling
 // is pool.cc's.
@@ -80,10 +81,30 @@ struct Int8Ops {
   __attribute__((target("avx2"), always_inline)) static void MaskStore(T*, __m256i, V) {}
 };
 
+// The taps of one output pixel's window that lie inside the input: `rows` x `cols` pixels from
+// `first`.
+template <class T>
+struct WindowOf {
+  const T* first;
+  int32_t rows, cols;
+};
+
+// Channels [c, c + kLanes) of one output pixel.
+template <class Ops>
+__attribute__((target("avx2"), always_inline)) inline void PoolVector(const PoolPlan& p,
+                                                                      const WindowOf<typename Ops::T>& w,
+                                                                      typename Ops::T* out, int32_t c) {
+  typename Ops::V m = Ops::Lowest();
+  for (int32_t ky = 0; ky < w.rows; ++ky)
+    for (int32_t kx = 0; kx < w.cols; ++kx) m = Ops::Max(m, Ops::Load(w.first + (int64_t{ky} * p.in_w + kx) * p.c + c));
+  Ops::Store(out + c, Ops::Clamp(m, p));
+}
+
 template <class Ops>
 __attribute__((target("avx2"))) void MaxPoolRows(const PoolPlan& p, const typename Ops::T* x, typename Ops::T* y,
                                                  int64_t row_begin, int64_t row_end) {
   using T = typename Ops::T;
+  using Window = WindowOf<T>;
   const int32_t c_vec = p.c / Ops::kLanes * Ops::kLanes;
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int64_t b = row / p.out_h;
@@ -95,12 +116,13 @@ __attribute__((target("avx2"))) void MaxPoolRows(const PoolPlan& p, const typena
       const int32_t ix0 = ox * p.sw - p.pad_left;
       const int32_t kx0 = std::max(0, -ix0), kx1 = std::min(p.fw, p.in_w - ix0);
       T* out = y + ((row * p.out_w) + ox) * p.c;
-      for (int32_t c = 0; c < c_vec; c += Ops::kLanes) {
-        typename Ops::V m = Ops::Lowest();
-        for (int32_t ky = ky0; ky < ky1; ++ky)
-          for (int32_t kx = kx0; kx < kx1; ++kx)
-            m = Ops::Max(m, Ops::Load(image + (int64_t{iy0 + ky} * p.in_w + ix0 + kx) * p.c + c));
-        Ops::Store(out + c, Ops::Clamp(m, p));
+      const Window w{image + (int64_t{iy0 + ky0} * p.in_w + ix0 + kx0) * p.c, ky1 - ky0, kx1 - kx0};
+      for (int32_t c = 0; c < c_vec; c += Ops::kLanes) PoolVector<Ops>(p, w, out, c);
+      if (c_vec < p.c && c_vec > 0) {
+        // The last channels as one more whole vector that overlaps the previous one: the
+        // overlapping channels get the same values again. (AMD's masked stores are slow.)
+        PoolVector<Ops>(p, w, out, p.c - Ops::kLanes);
+        continue;
       }
       if constexpr (Ops::kMasked) {
         if (c_vec < p.c) {
