@@ -11,6 +11,13 @@ const dnnl::engine& Engine();
 // A stream for the calling thread (streams are not shared between threads).
 dnnl::stream& Stream();
 
+// True on CPUs with AVX2: the instruction set of lithe's own kernels in this backend (int8
+// without VNNI, max pooling, QUANTIZE); they decline elsewhere.
+inline bool CpuHasAvx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+
 // True when oneDNN picked its own reference implementation (no faster than lithe's).
 inline bool IsReferenceImpl(const dnnl::primitive_desc_base& pd) {
   return std::string(pd.impl_info_str()).find("ref") != std::string::npos;

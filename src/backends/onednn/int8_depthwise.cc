@@ -1,5 +1,5 @@
 // lithe's exact AVX2 int8 depthwise convolution (int8_depthwise.h). Functions with AVX2
-// instructions carry target("avx2") and run only when Int8GemmAvailable().
+// instructions carry target("avx2") and run only when CpuHasAvx2().
 #include "backends/onednn/int8_depthwise.h"
 
 #include <immintrin.h>

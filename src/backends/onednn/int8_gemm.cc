@@ -1,5 +1,5 @@
 // lithe's exact AVX2 int8 GEMM (int8_gemm.h). The functions that use AVX2 instructions carry
-// target("avx2") and are reached only when Int8GemmAvailable(); the rest of the file is built for
+// target("avx2") and are reached only when CpuHasAvx2() (engine.h); the rest of the file is built for
 // the baseline ISA.
 #include "backends/onednn/int8_gemm.h"
 
@@ -139,11 +139,6 @@ __attribute__((target("avx2"))) void RunSlot(const Plan& p, const int8_t* x, int
 }
 
 }  // namespace
-
-bool Int8GemmAvailable() {
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
-}
 
 Status Int8Gemm::Init(PrepareContext& ctx, const ConvGemmShape& shape, const int8_t* weights,
                       int32_t input_zero_point, Int8Requant requant) {

@@ -24,9 +24,6 @@
 
 namespace lithe::onednn {
 
-// True on CPUs with AVX2 (the kernel's instruction set).
-bool Int8GemmAvailable();
-
 class Int8Gemm {
  public:
   // `weights` is [out_c, kh, kw, in_c] int8 (TFLite's CONV_2D filter, or FULLY_CONNECTED's

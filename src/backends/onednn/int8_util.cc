@@ -44,14 +44,14 @@ Int8Impl PickInt8Impl(bool lithe_fits, std::string* why) {
     case Int8ImplForTesting::kOneDnnReference:
       return Int8Impl::kOneDnn;
     case Int8ImplForTesting::kLithe:
-      if (lithe_fits && Int8GemmAvailable()) return Int8Impl::kLithe;
+      if (lithe_fits && CpuHasAvx2()) return Int8Impl::kLithe;
       *why = lithe_fits ? "the CPU has no AVX2" : "not a case for lithe's int8 kernels";
       return Int8Impl::kNone;
     case Int8ImplForTesting::kAuto:
       break;
   }
   if (CpuHasInt8Vnni()) return Int8Impl::kOneDnn;
-  if (lithe_fits && Int8GemmAvailable()) return Int8Impl::kLithe;
+  if (lithe_fits && CpuHasAvx2()) return Int8Impl::kLithe;
   *why = "the CPU has no VNNI (oneDNN's int8 kernels would not be exact)";
   *why += lithe_fits ? " nor AVX2" : "; lithe's own AVX2 kernels cover CONV_2D with one group, DEPTHWISE_CONV_2D with depth multiplier 1 "
                           "and FULLY_CONNECTED";

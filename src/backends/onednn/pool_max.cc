@@ -14,7 +14,7 @@
 #include <limits>
 #include <string>
 
-#include "backends/onednn/int8_gemm.h"
+#include "backends/onednn/engine.h"
 #include "backends/onednn/kernels.h"
 #include "kernels/ref/conv.h"
 
@@ -124,21 +124,22 @@ __attribute__((target("avx2"))) void MaxPoolRows(const PoolPlan& p, const typena
         PoolVector<Ops>(p, w, out, p.c - Ops::kLanes);
         continue;
       }
+      // Fewer channels than a vector.
       if constexpr (Ops::kMasked) {
         if (c_vec < p.c) {
-          const __m256i mask = Ops::Mask(p.c - c_vec);
+          const __m256i mask = Ops::Mask(p.c);
           typename Ops::V m = Ops::Lowest();
-          for (int32_t ky = ky0; ky < ky1; ++ky)
-            for (int32_t kx = kx0; kx < kx1; ++kx)
-              m = Ops::Max(m, Ops::MaskLoad(image + (int64_t{iy0 + ky} * p.in_w + ix0 + kx) * p.c + c_vec, mask));
-          Ops::MaskStore(out + c_vec, mask, Ops::Clamp(m, p));
+          for (int32_t ky = 0; ky < w.rows; ++ky)
+            for (int32_t kx = 0; kx < w.cols; ++kx)
+              m = Ops::Max(m, Ops::MaskLoad(w.first + (int64_t{ky} * p.in_w + kx) * p.c, mask));
+          Ops::MaskStore(out, mask, Ops::Clamp(m, p));
         }
         continue;
       }
       for (int32_t c = c_vec; c < p.c; ++c) {
         T m = std::numeric_limits<T>::lowest();
-        for (int32_t ky = ky0; ky < ky1; ++ky)
-          for (int32_t kx = kx0; kx < kx1; ++kx) m = std::max(m, image[(int64_t{iy0 + ky} * p.in_w + ix0 + kx) * p.c + c]);
+        for (int32_t ky = 0; ky < w.rows; ++ky)
+          for (int32_t kx = 0; kx < w.cols; ++kx) m = std::max(m, w.first[(int64_t{ky} * p.in_w + kx) * p.c + c]);
         out[c] = Ops::Clamp(m, p);
       }
     }
@@ -152,12 +153,23 @@ class MaxPool final : public OpKernel {
   Status Prepare(PrepareContext& ctx) override {
     const Tensor* in = ctx.input(0);
     const Tensor* out = ctx.output(0);
-    if (!Int8GemmAvailable()) return Status::Unsupported("the CPU has no AVX2");
+    if (!CpuHasAvx2()) return Status::Unsupported("the CPU has no AVX2");
     if (in == nullptr || out == nullptr || in->type != out->type) return Status::Unsupported("missing operands");
     float_ = in->type == DType::kFloat32;
     if (!float_ && in->type != DType::kInt8) return Status::Unsupported("float32 and int8 only");
     if (in->shape.rank() != 4 || out->shape.rank() != 4) return Status::Unsupported("not 4-D");
     if (in->num_elements() == 0 || out->num_elements() == 0) return Status::Unsupported("empty tensor");
+    ref::Window wy, wx;
+    const bool same = o_.padding == Padding::kSame;
+    if (!ref::ComputeWindow(same, in->shape[1], o_.filter_h, o_.stride_h, 1, &wy) ||
+        !ref::ComputeWindow(same, in->shape[2], o_.filter_w, o_.stride_w, 1, &wx))
+      return Status::Unsupported("window");
+    if (wy.out != out->shape[1] || wx.out != out->shape[2] || out->shape[0] != in->shape[0] ||
+        out->shape[3] != in->shape[3])
+      return Status::Unsupported("output shape differs from the window arithmetic");
+    p_ = PoolPlan{.batches = in->shape[0], .in_h = in->shape[1], .in_w = in->shape[2], .c = in->shape[3],
+                  .out_h = wy.out, .out_w = wx.out, .fh = o_.filter_h, .fw = o_.filter_w, .sh = o_.stride_h,
+                  .sw = o_.stride_w, .pad_top = wy.pad, .pad_left = wx.pad};
     if (float_) {
       const ActivationRange act = RangeOf(o_.activation);
       p_.act_min = act.lo;
@@ -169,26 +181,6 @@ class MaxPool final : public OpKernel {
       p_.q_min = static_cast<int8_t>(std::clamp(act_min, -128, 127));
       p_.q_max = static_cast<int8_t>(std::clamp(act_max, -128, 127));
     }
-    ref::Window wy, wx;
-    const bool same = o_.padding == Padding::kSame;
-    if (!ref::ComputeWindow(same, in->shape[1], o_.filter_h, o_.stride_h, 1, &wy) ||
-        !ref::ComputeWindow(same, in->shape[2], o_.filter_w, o_.stride_w, 1, &wx))
-      return Status::Unsupported("window");
-    if (wy.out != out->shape[1] || wx.out != out->shape[2] || out->shape[0] != in->shape[0] ||
-        out->shape[3] != in->shape[3])
-      return Status::Unsupported("output shape differs from the window arithmetic");
-    p_.batches = in->shape[0];
-    p_.in_h = in->shape[1];
-    p_.in_w = in->shape[2];
-    p_.c = in->shape[3];
-    p_.out_h = wy.out;
-    p_.out_w = wx.out;
-    p_.fh = o_.filter_h;
-    p_.fw = o_.filter_w;
-    p_.sh = o_.stride_h;
-    p_.sw = o_.stride_w;
-    p_.pad_top = wy.pad;
-    p_.pad_left = wx.pad;
     return Status::Ok();
   }
 

@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-#include "backends/onednn/int8_gemm.h"
+#include "backends/onednn/engine.h"
 #include "backends/onednn/kernels.h"
 #include "kernels/ref/elementwise_quant.h"
 
@@ -51,7 +51,7 @@ class QuantizeInt8 final : public OpKernel {
   Status Prepare(PrepareContext& ctx) override {
     const Tensor* x = ctx.input(0);
     const Tensor* y = ctx.output(0);
-    if (!Int8GemmAvailable()) return Status::Unsupported("the CPU has no AVX2");
+    if (!CpuHasAvx2()) return Status::Unsupported("the CPU has no AVX2");
     if (x == nullptr || y == nullptr || x->type != DType::kFloat32 || y->type != DType::kInt8)
       return Status::Unsupported("float32 -> int8 only");
     LITHE_ASSIGN_OR_RETURN(const QuantParams q, PerTensorQuant(ctx, *y, "output"));
