@@ -153,8 +153,7 @@ Status Int8Gemm::Init(PrepareContext& ctx, const ConvGemmShape& shape, const int
   const int64_t row_bytes = 2 * p.k_pairs * static_cast<int64_t>(sizeof(int16_t));
   const int64_t acc_row_bytes = int64_t{p.panels} * kPanelWidth * static_cast<int64_t>(sizeof(int32_t));
   const int64_t fit = std::min(kChunkBytes / row_bytes, kChunkBytes / acc_row_bytes);
-  p.chunk_rows = std::max<int64_t>(kTileRows, fit / kTileRows * kTileRows);
-  p.chunk_rows = std::min(p.chunk_rows, p.rows);
+  p.chunk_rows = EvenChunkRows(p.rows, std::max<int64_t>(kTileRows, fit / kTileRows * kTileRows), kTileRows);
   p.chunks = (p.rows + p.chunk_rows - 1) / p.chunk_rows;
   p.slots = std::max(1, ctx.num_threads());
   const auto round64 = [](size_t b) { return (b + 63) / 64 * 64; };
