@@ -9,7 +9,7 @@
 // described to oneDNN with its own strides, so the one reorder at Prepare both transposes it
 // and packs it into the primitive's blocked layout.
 //
-// A single-group CONV_2D whose product is large enough runs as im2col + sgemm instead
+// A single-group CONV_2D with a large enough window runs as lithe's im2col GEMM instead
 // (conv_gemm_float.h), which measured faster than oneDNN's direct AVX2 kernels there.
 #include <memory>
 #include <string>

@@ -1,20 +1,204 @@
+// lithe's AVX2 + FMA float32 convolution GEMM (conv_gemm_float.h). The functions that use AVX2
+// and FMA instructions carry target("avx2,fma") and are reached only when CpuHasAvx2Fma()
+// (engine.h); the rest of the file is built for the baseline ISA.
 #include "backends/onednn/conv_gemm_float.h"
 
-#include <dnnl.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <limits>
 
+#include "backends/onednn/engine.h"
+
 namespace lithe::onednn {
 namespace {
 
-// Scratch for the windows, all rows at once (sgemm packs its operands per call, so one large
-// call beats many small ones).
-constexpr size_t kMaxScratchBytes = size_t{256} << 20;
+constexpr int kTileRows = 6;     // register tile: 6 rows x 16 channels = 12 accumulators
+constexpr int kPanelWidth = 16;  // output channels per packed weight panel
+// A K block of one panel (kc x 16 floats, 16 KiB at most) stays in half of a 32 KiB L1 while
+// the tiles of a chunk pass over it, next to the 6 rows of A the tile reads. kc is at most this,
+// split evenly (K = 576 runs as 3 x 192, not 256 + 256 + 64). On the VM measured here, 160, 256
+// and 320 were not told apart by resnet18's per-layer timings (+-10 % noise).
+constexpr int64_t kMaxKc = 256;
+// Bytes of copied A per chunk: the chunk's K block stays in L2 while every panel passes over it.
+constexpr int64_t kChunkBytes = 192 * 1024;
+constexpr int64_t kMaxPackedValues = int64_t{256} << 20;
+
+using Plan = FloatConvGemm::Plan;
 
 std::atomic<FloatConvImplForTesting> g_override{FloatConvImplForTesting::kAuto};
+
+// Columns [k0, k1) of im2col rows [row_begin, row_begin + n) into a ([n][lda]).
+void CopyWindows(const Plan& p, const float* x, int64_t row_begin, int64_t n, int64_t k0, int64_t k1, float* a) {
+  const ConvGemmShape& s = p.s;
+  const int64_t pixels = int64_t{s.out_h} * s.out_w;
+  for (int64_t r = 0; r < n; ++r) {
+    const int64_t row = row_begin + r;
+    const int64_t b = row / pixels;
+    const int64_t oy = row % pixels / s.out_w, ox = row % s.out_w;
+    const float* image = x + b * s.in_h * s.in_w * s.in_c;
+    float* d = a + r * p.lda;
+    int64_t tap = k0 / s.in_c, c = k0 % s.in_c;
+    for (int64_t k = k0; k < k1; ++tap, c = 0) {
+      int64_t len = std::min<int64_t>(s.in_c - c, k1 - k);
+      const int64_t iy = oy * s.stride_h - s.pad_top + tap / s.kw * s.dil_h;
+      int64_t ix = ox * s.stride_w - s.pad_left + tap % s.kw * s.dil_w;
+      if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) {
+        std::memset(d, 0, sizeof(float) * static_cast<size_t>(len));
+      } else {
+        const float* src = image + (iy * s.in_w + ix) * s.in_c + c;
+        // Undilated taps further along the filter row read the next pixels, which follow in
+        // memory: one copy while they stay inside the input.
+        while (s.dil_w == 1 && (tap + 1) % s.kw != 0 && ix + 1 < s.in_w && k + len < k1) {
+          len += std::min<int64_t>(s.in_c, k1 - k - len);
+          ++tap, ++ix;
+        }
+        std::memcpy(d, src, sizeof(float) * static_cast<size_t>(len));
+      }
+      d += len;
+      k += len;
+    }
+  }
+}
+
+// The packed weights of K block [k0, k0 + kc) for `panel`: the blocks of one K block lie one
+// after the other, panel by panel, so that passing over the panels reads memory in order.
+inline const float* PanelBlock(const Plan& p, int64_t k0, int32_t panel) {
+  const int64_t kc = std::min(p.kc, p.k - k0);
+  return p.packed.data() + (k0 * p.panels + int64_t{panel} * kc) * kPanelWidth;
+}
+
+// One K block of one panel over a chunk's rows.
+struct Block {
+  const float* a;     // [rows][lda]
+  int64_t lda;
+  const float* b;     // [kc][16]
+  int64_t kc;
+  float* c;           // [rows][ldc]
+  int64_t ldc;
+  bool first, last;   // first: start from 0 rather than c; last: add the bias and clamp
+  const float* bias;  // [16]
+  float lo, hi;
+  const float* next_b;  // the block the next panel will read (prefetched), or null
+};
+
+// c[r][0..16) (+)= sum over kc of a[r][k] * b[k][0..16) for R rows from `row`. max(lo, v) and
+// min(hi, v) return v when v is NaN, as the reference's std::max(v, lo) / std::min(v, hi) do.
+// The tile also asks for `prefetch_lines` lines from `prefetch` (one per k), its share of the
+// next panel's block: the tiles of a panel together fetch the next block (kc lines, each k is
+// one 64-byte line) while they compute, instead of the next panel's first tile waiting on it
+// line by line from memory (resnet18's weights do not fit the L3 cache).
+template <int R>
+__attribute__((target("avx2,fma"), always_inline)) inline void Tile(const Block& bl, int64_t row,
+                                                                    const float* prefetch, int64_t prefetch_lines) {
+  // Locals, so that the compiler need not reload them (or spill the accumulators) in case the
+  // stores through c changed the block.
+  const int64_t lda = bl.lda, ldc = bl.ldc, kc = bl.kc;
+  const float* a = bl.a + row * lda;
+  const float* b = bl.b;
+  float* c = bl.c + row * ldc;
+  __m256 lo_acc[R], hi_acc[R];
+#pragma GCC unroll 6
+  for (int r = 0; r < R; ++r) {
+    if (bl.first) {
+      lo_acc[r] = hi_acc[r] = _mm256_setzero_ps();
+    } else {
+      lo_acc[r] = _mm256_loadu_ps(c + r * ldc);
+      hi_acc[r] = _mm256_loadu_ps(c + r * ldc + 8);
+    }
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b + k * kPanelWidth);
+    const __m256 b1 = _mm256_loadu_ps(b + k * kPanelWidth + 8);
+    if (k < prefetch_lines) _mm_prefetch(reinterpret_cast<const char*>(prefetch + k * kPanelWidth), _MM_HINT_T0);
+  #pragma GCC unroll 6
+  for (int r = 0; r < R; ++r) {
+      const __m256 v = _mm256_broadcast_ss(a + r * lda + k);
+      lo_acc[r] = _mm256_fmadd_ps(v, b0, lo_acc[r]);
+      hi_acc[r] = _mm256_fmadd_ps(v, b1, hi_acc[r]);
+    }
+  }
+  if (bl.last) {
+    const __m256 bias0 = _mm256_loadu_ps(bl.bias), bias1 = _mm256_loadu_ps(bl.bias + 8);
+    const __m256 l = _mm256_set1_ps(bl.lo), h = _mm256_set1_ps(bl.hi);
+  #pragma GCC unroll 6
+  for (int r = 0; r < R; ++r) {
+      lo_acc[r] = _mm256_min_ps(h, _mm256_max_ps(l, _mm256_add_ps(lo_acc[r], bias0)));
+      hi_acc[r] = _mm256_min_ps(h, _mm256_max_ps(l, _mm256_add_ps(hi_acc[r], bias1)));
+    }
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < R; ++r) {
+    _mm256_storeu_ps(c + r * ldc, lo_acc[r]);
+    _mm256_storeu_ps(c + r * ldc + 8, hi_acc[r]);
+  }
+}
+
+// Rows [0, n) in ceil(n / 6) tiles of as equal height as possible: a short tile takes about as
+// long as a full one (each accumulator's FMA chain waits on the previous FMA's latency), so
+// 49 rows run as 4 x 6 + 5 x 5, not 8 x 6 + 1.
+__attribute__((target("avx2,fma"))) void Tiles(int64_t n, const Block& bl) {
+  const int64_t tiles = (n + kTileRows - 1) / kTileRows;
+  for (int64_t t = 0, r = 0; t < tiles; ++t) {
+    const int64_t h = n / tiles + (t < n % tiles ? 1 : 0);
+    const int64_t line = bl.kc * t / tiles, lines = bl.next_b == nullptr ? 0 : bl.kc * (t + 1) / tiles - line;
+    const float* pf = bl.next_b + line * kPanelWidth;
+    switch (h) {
+      case 6: Tile<6>(bl, r, pf, lines); break;
+      case 5: Tile<5>(bl, r, pf, lines); break;
+      case 4: Tile<4>(bl, r, pf, lines); break;
+      case 3: Tile<3>(bl, r, pf, lines); break;
+      case 2: Tile<2>(bl, r, pf, lines); break;
+      default: Tile<1>(bl, r, pf, lines); break;
+    }
+    r += h;
+  }
+}
+
+// One thread's share: chunks [chunk_begin, chunk_end) of rows, weight panels [panel_begin, panel_end).
+void RunSlot(const Plan& p, const float* x, float* y, float* scratch, int64_t chunk_begin, int64_t chunk_end,
+             int32_t panel_begin, int32_t panel_end) {
+  const int32_t out_c = p.s.out_c;
+  // When out_c is not a multiple of 16, the last panel's rows are computed here, 16 wide.
+  float* edge = scratch + p.chunk_rows * p.lda;
+  const int32_t edge_cols = out_c - (p.panels - 1) * kPanelWidth;
+  for (int64_t chunk = chunk_begin; chunk < chunk_end; ++chunk) {
+    const int64_t r0 = chunk * p.chunk_rows;
+    const int64_t n = std::min(p.chunk_rows, p.rows - r0);
+    for (int64_t kb = 0; kb < p.k_blocks; ++kb) {
+      const int64_t k0 = kb * p.kc, kc = std::min(p.kc, p.k - k0);
+      const bool first = kb == 0, last = kb + 1 == p.k_blocks;
+      const float* a;
+      int64_t lda;
+      if (p.pointwise) {
+        a = x + r0 * p.s.in_c + k0, lda = p.s.in_c;
+      } else {
+        CopyWindows(p, x, r0, n, k0, k0 + kc, scratch);
+        a = scratch, lda = p.lda;
+      }
+      for (int32_t panel = panel_begin; panel < panel_end; ++panel) {
+        Block bl = {.a = a, .lda = lda, .b = PanelBlock(p, k0, panel), .kc = kc,
+                    .c = y + r0 * out_c + int64_t{panel} * kPanelWidth, .ldc = out_c, .first = first,
+                    .last = last, .bias = p.bias.data() + int64_t{panel} * kPanelWidth, .lo = p.lo, .hi = p.hi,
+                    .next_b = panel + 1 < panel_end ? PanelBlock(p, k0, panel + 1) : nullptr};
+        if (panel + 1 < p.panels || edge_cols == kPanelWidth) {
+          Tiles(n, bl);
+          continue;
+        }
+        // The edge rows stay in this slot's scratch over the chunk's K blocks; the last block
+        // writes out the columns below out_c.
+        float* c = bl.c;
+        bl.c = edge, bl.ldc = kPanelWidth;
+        Tiles(n, bl);
+        if (!last) continue;
+        for (int64_t r = 0; r < n; ++r)
+          std::memcpy(c + r * out_c, edge + r * kPanelWidth, sizeof(float) * static_cast<size_t>(edge_cols));
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -22,84 +206,77 @@ void SetFloatConvImplForTesting(FloatConvImplForTesting which) { g_override.stor
 FloatConvImplForTesting FloatConvImplOverride() { return g_override.load(); }
 
 bool FloatConvGemmPays(const ConvGemmShape& s) {
-  // lithe bench --profile on resnet18 and the MediaPipe models (AVX2, 1 thread): the GEMM wins
-  // from about K = 1024 (3x3 over 128 channels); below, oneDNN's direct kernels (and jit_1x1
-  // for 1x1 filters) are as fast or faster and copy nothing.
-  const int64_t k = int64_t{s.kh} * s.kw * s.in_c;
-  return s.kh * s.kw > 1 && k >= 1024 && s.out_c >= 32;
+  // Single-layer timings on the AVX2 machine (1 thread, oneDNN's direct kernels against this
+  // GEMM, interleaved): the GEMM won every 3x3 layer with 64 or more input channels by 15-30 %
+  // (resnet18's, stride 1 and 2), and lost where windows are short runs of few channels
+  // (3 x 3 over 16 or 24 channels, resnet18's 7 x 7 stem over 3) and on 1 x 1 filters, where
+  // oneDNN's jit_1x1 kernels reached 80-86 GFLOP/s against the GEMM's 64-70. On AVX-512 CPUs
+  // oneDNN's kernels are twice as wide as this one.
+  return !CpuHasAvx512() && s.kh * s.kw > 1 && s.in_c >= 64 && s.out_c >= 32;
 }
 
 Status FloatConvGemm::Init(PrepareContext& ctx, const ConvGemmShape& s, const float* filter, const float* bias,
                            Activation activation) {
+  if (!CpuHasAvx2Fma()) return Status::Unsupported("no AVX2 and FMA");
+  Plan& p = p_;
+  constexpr float kInf = std::numeric_limits<float>::infinity();
   switch (activation) {
-    case Activation::kNone: clamp_ = false; break;
-    case Activation::kRelu: clamp_ = true, lo_ = 0.f, hi_ = std::numeric_limits<float>::infinity(); break;
-    case Activation::kRelu6: clamp_ = true, lo_ = 0.f, hi_ = 6.f; break;
-    case Activation::kReluN1To1: clamp_ = true, lo_ = -1.f, hi_ = 1.f; break;
+    case Activation::kNone: p.lo = -kInf, p.hi = kInf; break;
+    case Activation::kRelu: p.lo = 0.f, p.hi = kInf; break;
+    case Activation::kRelu6: p.lo = 0.f, p.hi = 6.f; break;
+    case Activation::kReluN1To1: p.lo = -1.f, p.hi = 1.f; break;
     default: return Status::Unsupported("activation");
   }
-  s_ = s;
-  k_ = int64_t{s.kh} * s.kw * s.in_c;
-  rows_ = int64_t{s.batches} * s.out_h * s.out_w;
-  direct_ = s.kh == 1 && s.kw == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
-            s.out_h == s.in_h && s.out_w == s.in_w;
-  if (!direct_) {
-    const size_t bytes = static_cast<size_t>(rows_) * static_cast<size_t>(k_) * sizeof(float);
-    if (bytes > kMaxScratchBytes) return Status::Unsupported("layer too large for the GEMM's scratch");
-    scratch_ = ctx.RequestScratch(bytes);
+  p.s = s;
+  p.k = int64_t{s.kh} * s.kw * s.in_c;
+  p.k_blocks = (p.k + kMaxKc - 1) / kMaxKc;
+  p.kc = (p.k + p.k_blocks - 1) / p.k_blocks;
+  p.panels = (s.out_c + kPanelWidth - 1) / kPanelWidth;
+  p.rows = int64_t{s.batches} * s.out_h * s.out_w;
+  p.pointwise = s.kh == 1 && s.kw == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
+                s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
+  // Rows of a copied block 4 KiB apart would share L1 sets; an odd number of cache lines apart
+  // they spread over them.
+  p.lda = (p.kc + 15) / 16 * 16 + 16;
+  const int64_t fit = kChunkBytes / (p.lda * int64_t{sizeof(float)});
+  p.chunk_rows = EvenChunkRows(p.rows, std::max<int64_t>(kTileRows, fit / kTileRows * kTileRows), kTileRows);
+  p.chunks = (p.rows + p.chunk_rows - 1) / p.chunk_rows;
+  p.slots = std::max(1, ctx.num_threads());
+  const size_t slot_floats = static_cast<size_t>(p.chunk_rows * p.lda + p.chunk_rows * kPanelWidth);
+  p.slot_bytes = (slot_floats * sizeof(float) + 63) / 64 * 64;
+  if (int64_t{p.panels} * kPanelWidth * p.k > kMaxPackedValues) return Status::Unsupported("weights too large to pack");
+  p.packed.assign(static_cast<size_t>(p.panels) * kPanelWidth * p.k, 0.f);
+  // Block (k0, panel)[k - k0][lane] = filter[panel * 16 + lane][k], one K block at a time so
+  // that the written lines stay in cache.
+  for (int64_t k0 = 0; k0 < p.k; k0 += p.kc) {
+    const int64_t k1 = std::min(p.k, k0 + p.kc);
+    for (int32_t o = 0; o < s.out_c; ++o) {
+      float* d = p.packed.data() + (PanelBlock(p, k0, o / kPanelWidth) - p.packed.data()) + o % kPanelWidth;
+      for (int64_t k = k0; k < k1; ++k) d[(k - k0) * kPanelWidth] = filter[o * p.k + k];
+    }
   }
-  // W[k, o] = filter[o, k], in blocks of 64 k so that the written lines stay in cache.
-  w_.assign(static_cast<size_t>(k_) * s.out_c, 0.f);
-  for (int64_t k0 = 0; k0 < k_; k0 += 64) {
-    const int64_t k1 = std::min<int64_t>(k_, k0 + 64);
-    for (int64_t o = 0; o < s.out_c; ++o)
-      for (int64_t k = k0; k < k1; ++k) w_[static_cast<size_t>(k * s.out_c + o)] = filter[o * k_ + k];
-  }
-  bias_.assign(static_cast<size_t>(s.out_c), 0.f);
-  if (bias != nullptr) std::copy_n(bias, s.out_c, bias_.begin());
-  ctx.SetNote("im2col + sgemm");
+  p.bias.assign(static_cast<size_t>(p.panels) * kPanelWidth, 0.f);
+  if (bias != nullptr) std::copy_n(bias, s.out_c, p.bias.begin());
+  scratch_ = ctx.RequestScratch(p.slot_bytes * static_cast<size_t>(p.slots));
+  ctx.SetNote("im2col + lithe gemm");
   return Status::Ok();
 }
 
-void FloatConvGemm::Im2Col(const float* x, float* a, int64_t begin, int64_t end) const {
-  const ConvGemmShape& s = s_;
-  const size_t run = static_cast<size_t>(s.in_c) * sizeof(float);
-  for (int64_t p = begin; p < end; ++p) {
-    const int64_t b = p / (int64_t{s.out_h} * s.out_w);
-    const int64_t oy = p / s.out_w % s.out_h, ox = p % s.out_w;
-    float* dst = a + p * k_;
-    for (int32_t ky = 0; ky < s.kh; ++ky) {
-      const int64_t iy = oy * s.stride_h - s.pad_top + int64_t{ky} * s.dil_h;
-      for (int32_t kx = 0; kx < s.kw; ++kx, dst += s.in_c) {
-        const int64_t ix = ox * s.stride_w - s.pad_left + int64_t{kx} * s.dil_w;
-        if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) {
-          std::memset(dst, 0, run);
-        } else {
-          std::memcpy(dst, x + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c, run);
-        }
-      }
-    }
-  }
-}
-
 void FloatConvGemm::Run(InvokeContext& ctx, const float* x, float* y) const {
-  const float* a = x;
-  if (!direct_) {
-    float* cols = static_cast<float*>(ctx.scratch(scratch_));
-    ctx.ParallelFor(rows_, [&](int64_t b, int64_t e) { Im2Col(x, cols, b, e); });
-    a = cols;
-  }
-  const int64_t n = s_.out_c;
-  // Row-major: y[rows x n] = a[rows x k] * w[k x n]. The dimensions were checked at Prepare
-  // (tensors under kMaxElements), so the call cannot fail on arguments.
-  dnnl_sgemm('N', 'N', rows_, n, k_, 1.f, a, k_, w_.data(), n, 0.f, y, n);
-  ctx.ParallelFor(rows_, [&](int64_t b, int64_t e) {
-    for (int64_t p = b; p < e; ++p) {
-      float* row = y + p * n;
-      if (clamp_) {
-        for (int64_t o = 0; o < n; ++o) row[o] = std::min(std::max(row[o] + bias_[o], lo_), hi_);
+  const Plan& p = p_;
+  char* scratch = static_cast<char*>(ctx.scratch(scratch_));
+  // Split the row chunks between the threads, or the weight panels (each thread then copies the
+  // same windows) when that balances the threads better.
+  const auto busiest = [&](int64_t units) { return static_cast<double>((units + p.slots - 1) / p.slots) / units; };
+  const bool by_rows = busiest(p.chunks) <= busiest(p.panels) * 1.05;
+  ctx.ParallelFor(p.slots, [&](int64_t b, int64_t e) {
+    for (int64_t slot = b; slot < e; ++slot) {
+      float* mine = reinterpret_cast<float*>(scratch + static_cast<size_t>(slot) * p.slot_bytes);
+      if (by_rows) {
+        RunSlot(p, x, y, mine, p.chunks * slot / p.slots, p.chunks * (slot + 1) / p.slots, 0, p.panels);
       } else {
-        for (int64_t o = 0; o < n; ++o) row[o] += bias_[o];
+        RunSlot(p, x, y, mine, 0, p.chunks, static_cast<int32_t>(p.panels * slot / p.slots),
+                static_cast<int32_t>(p.panels * (slot + 1) / p.slots));
       }
     }
   });

@@ -143,7 +143,10 @@ const std::vector<ConvCase>& ConvCases() {
       {1, 16, 16, 32, 64, 3, 3, 1, 2, 2},
       {1, 4, 20, 3, 5, 1, 7, 1, 1, 3, 1, 1, Padding::SAME},  // 1x7 filter, stride_w 3
       {1, 14, 14, 64, 64, 3, 3},
-      {1, 9, 9, 128, 40, 3, 3, 1, 2, 2},  // K = 1152: the im2col GEMM by default
+      {1, 9, 9, 128, 40, 3, 3, 1, 2, 2},  // the im2col GEMM by default
+      // For the GEMM: several K blocks and row chunks, and a 1x1 filter read in place in K blocks.
+      {2, 20, 20, 40, 21, 3, 3},
+      {1, 12, 13, 700, 19, 1, 1},
   };
   return cases;
 }
@@ -169,7 +172,7 @@ TEST_F(OnednnFloat, Conv2DMatchesReferenceOverShapesAndActivations) { RunConvCas
 
 #ifdef LITHE_HAVE_ONEDNN
 // The cases above once more with each float CONV_2D path forced: oneDNN's direct convolution and
-// the im2col + sgemm path (single-group layers; grouped ones keep the direct path).
+// lithe's im2col GEMM (single-group layers; grouped ones keep the direct path).
 class OnednnFloatConvPath : public OnednnFloat, public ::testing::WithParamInterface<onednn::FloatConvImplForTesting> {
  protected:
   void SetUp() override {
@@ -183,7 +186,7 @@ TEST_P(OnednnFloatConvPath, Conv2DMatchesReferenceOverShapesAndActivations) {
   const bool gemm = GetParam() == onednn::FloatConvImplForTesting::kGemm;
   RunConvCases(500, [&](const ConvCase& c, OpModel& m) {
     const std::string note = m.interpreter()->node_details()[0].note;
-    EXPECT_EQ(note == "im2col + sgemm", gemm && c.groups == 1) << "note: " << note;
+    EXPECT_EQ(note == "im2col + lithe gemm", gemm && c.groups == 1) << "note: " << note;
   });
 }
 
@@ -196,8 +199,8 @@ INSTANTIATE_TEST_SUITE_P(Paths, OnednnFloatConvPath,
                          });
 
 TEST_F(OnednnFloat, LargeSingleGroupConvTakesTheGemmAndSmallOnesTheDirectKernel) {
-  const ConvCase large = {1, 9, 9, 128, 40, 3, 3};  // K = 1152
-  const ConvCase small = {1, 9, 9, 64, 40, 3, 3};   // K = 576
+  const ConvCase large = {1, 9, 9, 64, 40, 3, 3};  // 3x3 over 64 channels
+  const ConvCase small = {1, 9, 9, 32, 40, 3, 3};  // over 32
   const ConvCase pointwise = {1, 9, 9, 2048, 40, 1, 1};
   const ConvCase cases[] = {large, small, pointwise};
   for (const ConvCase& c : cases) {
@@ -205,7 +208,7 @@ TEST_F(OnednnFloat, LargeSingleGroupConvTakesTheGemmAndSmallOnesTheDirectKernel)
     BuildConv(m, c, ActivationFunctionType::RELU6, 7);
     ExpectCpuMatchesRef(m, {c.n, c.h, c.w, c.ic}, 7);
     ASSERT_NE(m.interpreter(), nullptr);
-    EXPECT_EQ(m.interpreter()->node_details()[0].note == "im2col + sgemm", &c == &cases[0]) << c.ic << " channels";
+    EXPECT_EQ(m.interpreter()->node_details()[0].note == "im2col + lithe gemm", &c == &cases[0]) << c.ic << " channels";
   }
 }
 #endif  // LITHE_HAVE_ONEDNN
