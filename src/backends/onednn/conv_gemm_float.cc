@@ -265,21 +265,11 @@ Status FloatConvGemm::Init(PrepareContext& ctx, const ConvGemmShape& s, const fl
 void FloatConvGemm::Run(InvokeContext& ctx, const float* x, float* y) const {
   const Plan& p = p_;
   char* scratch = static_cast<char*>(ctx.scratch(scratch_));
-  // Split the row chunks between the threads, or the weight panels (each thread then copies the
-  // same windows) when that balances the threads better.
-  const auto busiest = [&](int64_t units) { return static_cast<double>((units + p.slots - 1) / p.slots) / units; };
-  const bool by_rows = busiest(p.chunks) <= busiest(p.panels) * 1.05;
-  ctx.ParallelFor(p.slots, [&](int64_t b, int64_t e) {
-    for (int64_t slot = b; slot < e; ++slot) {
-      float* mine = reinterpret_cast<float*>(scratch + static_cast<size_t>(slot) * p.slot_bytes);
-      if (by_rows) {
-        RunSlot(p, x, y, mine, p.chunks * slot / p.slots, p.chunks * (slot + 1) / p.slots, 0, p.panels);
-      } else {
-        RunSlot(p, x, y, mine, 0, p.chunks, static_cast<int32_t>(p.panels * slot / p.slots),
-                static_cast<int32_t>(p.panels * (slot + 1) / p.slots));
-      }
-    }
-  });
+  ForEachSlot(ctx, p.slots, p.chunks, p.panels,
+              [&](int64_t slot, int64_t chunk_begin, int64_t chunk_end, int32_t panel_begin, int32_t panel_end) {
+                float* mine = reinterpret_cast<float*>(scratch + static_cast<size_t>(slot) * p.slot_bytes);
+                RunSlot(p, x, y, mine, chunk_begin, chunk_end, panel_begin, panel_end);
+              });
 }
 
 }  // namespace lithe::onednn
