@@ -15,6 +15,7 @@
 #include <string>
 
 #include "backends/onednn/conv_gemm_float.h"
+#include "backends/onednn/conv_winograd_float.h"
 #include "backends/onednn/float_util.h"
 #include "backends/onednn/kernels.h"
 #include "kernels/ref/conv.h"
@@ -33,16 +34,16 @@ class ConvFloat final : public OpKernel {
   }
 
   void Invoke(InvokeContext& ctx) override {
-    if (use_gemm_) {
-      gemm_.Run(ctx, ctx.input(0)->data_as<float>(), ctx.output(0)->data_as<float>());
-    } else {
-      run_.Run(ctx, ctx.input(0)->data, ctx.output(0)->data);
+    switch (use_) {
+      case Impl::kGemm: gemm_.Run(ctx, ctx.input(0)->data_as<float>(), ctx.output(0)->data_as<float>()); break;
+      case Impl::kWinograd: winograd_.Run(ctx, ctx.input(0)->data_as<float>(), ctx.output(0)->data_as<float>()); break;
+      case Impl::kDnnl: run_.Run(ctx, ctx.input(0)->data, ctx.output(0)->data); break;
     }
   }
 
  private:
   Status PrepareImpl(PrepareContext& ctx) {
-    use_gemm_ = false;
+    use_ = Impl::kDnnl;
     const Tensor* in = ctx.input(0);
     const Tensor* filter = ctx.input(1);
     const Tensor* out = ctx.output(0);
@@ -99,13 +100,20 @@ class ConvFloat final : public OpKernel {
                                                 o_);
       const FloatConvImplForTesting force = FloatConvImplOverride();
       const bool bf16_wanted = c_.allow_precision_loss && CpuHasBf16();
-      if (force == FloatConvImplForTesting::kGemm ||
-          (force == FloatConvImplForTesting::kAuto && !bf16_wanted && FloatConvGemmPays(s))) {
-        const Status st = gemm_.Init(ctx, s, filter->data_as<float>(),
-                                     bias != nullptr ? bias->data_as<float>() : nullptr, o_.activation);
-        if (st.ok()) {
-          use_gemm_ = true;
-          return st;
+      const bool pays = force == FloatConvImplForTesting::kAuto && !bf16_wanted && FloatConvGemmPays(s);
+      const float* w = filter->data_as<float>();
+      const float* b = bias != nullptr ? bias->data_as<float>() : nullptr;
+      // Winograd beat the im2col GEMM on all of resnet18's 3x3 stride-1 layers (conv_winograd_float.cc).
+      if (force == FloatConvImplForTesting::kWinograd || (pays && FloatConvWinogradFits(s))) {
+        if (winograd_.Init(ctx, s, w, b, o_.activation).ok()) {
+          use_ = Impl::kWinograd;
+          return Status::Ok();
+        }
+      }
+      if (force == FloatConvImplForTesting::kGemm || pays) {
+        if (gemm_.Init(ctx, s, w, b, o_.activation).ok()) {
+          use_ = Impl::kGemm;
+          return Status::Ok();
         }
       }
     }
@@ -152,8 +160,10 @@ class ConvFloat final : public OpKernel {
   bool depthwise_;
   dnnl::memory weights_, bias_;
   FloatPrimitive run_;
+  enum class Impl { kDnnl, kGemm, kWinograd };
   FloatConvGemm gemm_;
-  bool use_gemm_ = false;
+  FloatConvWinograd winograd_;
+  Impl use_ = Impl::kDnnl;
 };
 
 }  // namespace

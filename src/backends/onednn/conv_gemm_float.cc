@@ -3,20 +3,21 @@
 // (engine.h); the rest of the file is built for the baseline ISA.
 #include "backends/onednn/conv_gemm_float.h"
 
-#include <immintrin.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <limits>
 
 #include "backends/onednn/engine.h"
+#include "backends/onednn/gemm_tile_float.h"
 
 namespace lithe::onednn {
 namespace {
 
-constexpr int kTileRows = 6;     // register tile: 6 rows x 16 channels = 12 accumulators
-constexpr int kPanelWidth = 16;  // output channels per packed weight panel
+using gemm_float::Block;
+using gemm_float::kPanelWidth;
+using gemm_float::kTileRows;
+using gemm_float::Tiles;
+
 // A K block of one panel (kc x 16 floats, 16 KiB at most) stays in half of a 32 KiB L1 while
 // the tiles of a chunk pass over it, next to the 6 rows of A the tile reads. kc is at most this,
 // split evenly (K = 576 runs as 3 x 192, not 256 + 256 + 64). On the VM measured here, 160, 256
@@ -68,93 +69,6 @@ void CopyWindows(const Plan& p, const float* x, int64_t row_begin, int64_t n, in
 inline const float* PanelBlock(const Plan& p, int64_t k0, int32_t panel) {
   const int64_t kc = std::min(p.kc, p.k - k0);
   return p.packed.data() + (k0 * p.panels + int64_t{panel} * kc) * kPanelWidth;
-}
-
-// One K block of one panel over a chunk's rows.
-struct Block {
-  const float* a;     // [rows][lda]
-  int64_t lda;
-  const float* b;     // [kc][16]
-  int64_t kc;
-  float* c;           // [rows][ldc]
-  int64_t ldc;
-  bool first, last;   // first: start from 0 rather than c; last: add the bias and clamp
-  const float* bias;  // [16]
-  float lo, hi;
-  const float* next_b;  // the block the next panel will read (prefetched), or null
-};
-
-// c[r][0..16) (+)= sum over kc of a[r][k] * b[k][0..16) for R rows from `row`. max(lo, v) and
-// min(hi, v) return v when v is NaN, as the reference's std::max(v, lo) / std::min(v, hi) do.
-// The tile also asks for `prefetch_lines` lines from `prefetch` (one per k), its share of the
-// next panel's block: the tiles of a panel together fetch the next block (kc lines, each k is
-// one 64-byte line) while they compute, instead of the next panel's first tile waiting on it
-// line by line from memory (resnet18's weights do not fit the L3 cache).
-template <int R>
-__attribute__((target("avx2,fma"), always_inline)) inline void Tile(const Block& bl, int64_t row,
-                                                                    const float* prefetch, int64_t prefetch_lines) {
-  // Locals, so that the compiler need not reload them (or spill the accumulators) in case the
-  // stores through c changed the block.
-  const int64_t lda = bl.lda, ldc = bl.ldc, kc = bl.kc;
-  const float* a = bl.a + row * lda;
-  const float* b = bl.b;
-  float* c = bl.c + row * ldc;
-  __m256 lo_acc[R], hi_acc[R];
-#pragma GCC unroll 6
-  for (int r = 0; r < R; ++r) {
-    if (bl.first) {
-      lo_acc[r] = hi_acc[r] = _mm256_setzero_ps();
-    } else {
-      lo_acc[r] = _mm256_loadu_ps(c + r * ldc);
-      hi_acc[r] = _mm256_loadu_ps(c + r * ldc + 8);
-    }
-  }
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m256 b0 = _mm256_loadu_ps(b + k * kPanelWidth);
-    const __m256 b1 = _mm256_loadu_ps(b + k * kPanelWidth + 8);
-    if (k < prefetch_lines) _mm_prefetch(reinterpret_cast<const char*>(prefetch + k * kPanelWidth), _MM_HINT_T0);
-  #pragma GCC unroll 6
-  for (int r = 0; r < R; ++r) {
-      const __m256 v = _mm256_broadcast_ss(a + r * lda + k);
-      lo_acc[r] = _mm256_fmadd_ps(v, b0, lo_acc[r]);
-      hi_acc[r] = _mm256_fmadd_ps(v, b1, hi_acc[r]);
-    }
-  }
-  if (bl.last) {
-    const __m256 bias0 = _mm256_loadu_ps(bl.bias), bias1 = _mm256_loadu_ps(bl.bias + 8);
-    const __m256 l = _mm256_set1_ps(bl.lo), h = _mm256_set1_ps(bl.hi);
-  #pragma GCC unroll 6
-  for (int r = 0; r < R; ++r) {
-      lo_acc[r] = _mm256_min_ps(h, _mm256_max_ps(l, _mm256_add_ps(lo_acc[r], bias0)));
-      hi_acc[r] = _mm256_min_ps(h, _mm256_max_ps(l, _mm256_add_ps(hi_acc[r], bias1)));
-    }
-  }
-#pragma GCC unroll 6
-  for (int r = 0; r < R; ++r) {
-    _mm256_storeu_ps(c + r * ldc, lo_acc[r]);
-    _mm256_storeu_ps(c + r * ldc + 8, hi_acc[r]);
-  }
-}
-
-// Rows [0, n) in ceil(n / 6) tiles of as equal height as possible: a short tile takes about as
-// long as a full one (each accumulator's FMA chain waits on the previous FMA's latency), so
-// 49 rows run as 4 x 6 + 5 x 5, not 8 x 6 + 1.
-__attribute__((target("avx2,fma"))) void Tiles(int64_t n, const Block& bl) {
-  const int64_t tiles = (n + kTileRows - 1) / kTileRows;
-  for (int64_t t = 0, r = 0; t < tiles; ++t) {
-    const int64_t h = n / tiles + (t < n % tiles ? 1 : 0);
-    const int64_t line = bl.kc * t / tiles, lines = bl.next_b == nullptr ? 0 : bl.kc * (t + 1) / tiles - line;
-    const float* pf = bl.next_b + line * kPanelWidth;
-    switch (h) {
-      case 6: Tile<6>(bl, r, pf, lines); break;
-      case 5: Tile<5>(bl, r, pf, lines); break;
-      case 4: Tile<4>(bl, r, pf, lines); break;
-      case 3: Tile<3>(bl, r, pf, lines); break;
-      case 2: Tile<2>(bl, r, pf, lines); break;
-      default: Tile<1>(bl, r, pf, lines); break;
-    }
-    r += h;
-  }
 }
 
 // One thread's share: chunks [chunk_begin, chunk_end) of rows, weight panels [panel_begin, panel_end).
@@ -219,14 +133,7 @@ Status FloatConvGemm::Init(PrepareContext& ctx, const ConvGemmShape& s, const fl
                            Activation activation) {
   if (!CpuHasAvx2Fma()) return Status::Unsupported("no AVX2 and FMA");
   Plan& p = p_;
-  constexpr float kInf = std::numeric_limits<float>::infinity();
-  switch (activation) {
-    case Activation::kNone: p.lo = -kInf, p.hi = kInf; break;
-    case Activation::kRelu: p.lo = 0.f, p.hi = kInf; break;
-    case Activation::kRelu6: p.lo = 0.f, p.hi = 6.f; break;
-    case Activation::kReluN1To1: p.lo = -1.f, p.hi = 1.f; break;
-    default: return Status::Unsupported("activation");
-  }
+  if (!gemm_float::ActivationBounds(activation, &p.lo, &p.hi)) return Status::Unsupported("activation");
   p.s = s;
   p.k = int64_t{s.kh} * s.kw * s.in_c;
   p.k_blocks = (p.k + kMaxKc - 1) / kMaxKc;
@@ -255,8 +162,7 @@ Status FloatConvGemm::Init(PrepareContext& ctx, const ConvGemmShape& s, const fl
       for (int64_t k = k0; k < k1; ++k) d[(k - k0) * kPanelWidth] = filter[o * p.k + k];
     }
   }
-  p.bias.assign(static_cast<size_t>(p.panels) * kPanelWidth, 0.f);
-  if (bias != nullptr) std::copy_n(bias, s.out_c, p.bias.begin());
+  p.bias = gemm_float::PanelBias(bias, s.out_c, p.panels);
   scratch_ = ctx.RequestScratch(p.slot_bytes * static_cast<size_t>(p.slots));
   ctx.SetNote("im2col + lithe gemm");
   return Status::Ok();
@@ -264,11 +170,11 @@ Status FloatConvGemm::Init(PrepareContext& ctx, const ConvGemmShape& s, const fl
 
 void FloatConvGemm::Run(InvokeContext& ctx, const float* x, float* y) const {
   const Plan& p = p_;
-  char* scratch = static_cast<char*>(ctx.scratch(scratch_));
+  void* scratch = ctx.scratch(scratch_);
   ForEachSlot(ctx, p.slots, p.chunks, p.panels,
               [&](int64_t slot, int64_t chunk_begin, int64_t chunk_end, int32_t panel_begin, int32_t panel_end) {
-                float* mine = reinterpret_cast<float*>(scratch + static_cast<size_t>(slot) * p.slot_bytes);
-                RunSlot(p, x, y, mine, chunk_begin, chunk_end, panel_begin, panel_end);
+                RunSlot(p, x, y, gemm_float::SlotScratch(scratch, slot, p.slot_bytes), chunk_begin, chunk_end,
+                        panel_begin, panel_end);
               });
 }
 

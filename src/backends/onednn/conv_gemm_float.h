@@ -8,6 +8,9 @@
 //             with p = (b, oy, ox), k = (ky, kx, c)
 //   y[p, o] = act(sum_k A[p, k] * W[k, o] + bias[o])
 //
+// 3x3 stride-1 layers take Winograd instead (conv_winograd_float.h), on the same register tile
+// (gemm_tile_float.h).
+//
 // W is packed once at Prepare into panels of 16 output channels, K block by K block
 // ([k block][panel][kc][16]). At Invoke
 // each thread takes a range of row chunks (or of panels, when there are too few chunks), copies
@@ -27,10 +30,12 @@
 namespace lithe::onednn {
 
 // Whether this GEMM is the faster choice for this layer (measured on AVX2; see the .cc).
+// Of these, the layers that FloatConvWinogradFits (conv_winograd_float.h) take Winograd.
 bool FloatConvGemmPays(const ConvGemmShape& s);
 
 // Tests force the choice so that both paths run over the same shapes.
-enum class FloatConvImplForTesting { kAuto, kDirect, kGemm };
+// kWinograd takes conv_winograd_float.h where it fits (3x3, stride 1) and the direct kernel elsewhere.
+enum class FloatConvImplForTesting { kAuto, kDirect, kGemm, kWinograd };
 void SetFloatConvImplForTesting(FloatConvImplForTesting which);
 FloatConvImplForTesting FloatConvImplOverride();
 
