@@ -18,11 +18,6 @@ using gemm_float::kPanelWidth;
 using gemm_float::kTileRows;
 using gemm_float::Tiles;
 
-// A K block of one panel (kc x 16 floats, 16 KiB at most) stays in half of a 32 KiB L1 while
-// the tiles of a chunk pass over it, next to the 6 rows of A the tile reads. kc is at most this,
-// split evenly (K = 576 runs as 3 x 192, not 256 + 256 + 64). On the VM measured here, 160, 256
-// and 320 were not told apart by resnet18's per-layer timings (+-10 % noise).
-constexpr int64_t kMaxKc = 256;
 // Bytes of copied A per chunk: the chunk's K block stays in L2 while every panel passes over it.
 constexpr int64_t kChunkBytes = 192 * 1024;
 constexpr int64_t kMaxPackedValues = int64_t{256} << 20;
@@ -64,11 +59,9 @@ void CopyWindows(const Plan& p, const float* x, int64_t row_begin, int64_t n, in
   }
 }
 
-// The packed weights of K block [k0, k0 + kc) for `panel`: the blocks of one K block lie one
-// after the other, panel by panel, so that passing over the panels reads memory in order.
+// The packed weights of K block [k0, k0 + kc) for `panel`.
 inline const float* PanelBlock(const Plan& p, int64_t k0, int32_t panel) {
-  const int64_t kc = std::min(p.kc, p.k - k0);
-  return p.packed.data() + (k0 * p.panels + int64_t{panel} * kc) * kPanelWidth;
+  return p.packed.data() + gemm_float::PanelBlockOffset(p.k, {p.kc, p.k_blocks}, p.panels, k0, panel);
 }
 
 // One thread's share: chunks [chunk_begin, chunk_end) of rows, weight panels [panel_begin, panel_end).
@@ -136,8 +129,8 @@ Status FloatConvGemm::Init(PrepareContext& ctx, const ConvGemmShape& s, const fl
   if (!gemm_float::ActivationBounds(activation, &p.lo, &p.hi)) return Status::Unsupported("activation");
   p.s = s;
   p.k = int64_t{s.kh} * s.kw * s.in_c;
-  p.k_blocks = (p.k + kMaxKc - 1) / kMaxKc;
-  p.kc = (p.k + p.k_blocks - 1) / p.k_blocks;
+  const gemm_float::KBlocks kb = gemm_float::SplitK(p.k);
+  p.kc = kb.kc, p.k_blocks = kb.count;
   p.panels = (s.out_c + kPanelWidth - 1) / kPanelWidth;
   p.rows = int64_t{s.batches} * s.out_h * s.out_w;
   p.pointwise = s.kh == 1 && s.kw == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
@@ -158,7 +151,8 @@ Status FloatConvGemm::Init(PrepareContext& ctx, const ConvGemmShape& s, const fl
   for (int64_t k0 = 0; k0 < p.k; k0 += p.kc) {
     const int64_t k1 = std::min(p.k, k0 + p.kc);
     for (int32_t o = 0; o < s.out_c; ++o) {
-      float* d = p.packed.data() + (PanelBlock(p, k0, o / kPanelWidth) - p.packed.data()) + o % kPanelWidth;
+      float* d = p.packed.data() + gemm_float::PanelBlockOffset(p.k, kb, p.panels, k0, o / kPanelWidth) +
+                 o % kPanelWidth;
       for (int64_t k = k0; k < k1; ++k) d[(k - k0) * kPanelWidth] = filter[o * p.k + k];
     }
   }

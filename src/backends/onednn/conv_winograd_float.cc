@@ -19,7 +19,6 @@ using gemm_float::Tiles;
 using Plan = FloatConvWinograd::Plan;
 
 constexpr int kPositions = 16;   // xi: the 4x4 transformed positions, one GEMM each
-constexpr int64_t kMaxKc = 256;  // as the im2col GEMM: a panel's K block (16 KiB) stays in L1
 constexpr int64_t kMaxPackedValues = int64_t{256} << 20;
 
 // Bytes of one position's V and M rows per chunk: they stay in L2 (512 KiB here) while that
@@ -33,10 +32,20 @@ constexpr int64_t kPositionBytes = 128 * 1024;
 // tile reads at once spread over the L1 sets.
 int64_t RowStride(int64_t values) { return ((values + 15) / 16 | 1) * 16; }
 
-// U's block for position xi, K block k0, panel: [kc][16].
-inline const float* UBlock(const Plan& p, int xi, int64_t k0, int32_t panel) {
-  const int64_t kc = std::min(p.kc, int64_t{p.s.in_c} - k0);
-  return p.packed.data() + (int64_t{xi} * p.s.in_c * p.panels + k0 * p.panels + int64_t{panel} * kc) * kPanelWidth;
+// Where U's block for position xi, K block k0, panel starts in `packed` ([kc][16] floats).
+inline int64_t UBlockOffset(const Plan& p, int xi, int64_t k0, int32_t panel) {
+  const int64_t k = p.s.in_c;
+  return int64_t{xi} * k * p.panels * kPanelWidth +
+         gemm_float::PanelBlockOffset(k, {p.kc, p.k_blocks}, p.panels, k0, panel);
+}
+
+// Image b and the top-left output pixel (oy, ox) of tile t.
+struct TileAt {
+  int64_t b, oy, ox;
+};
+inline TileAt Locate(const Plan& p, int64_t t) {
+  const int64_t per_image = p.tiles_h * p.tiles_w;
+  return {.b = t / per_image, .oy = 2 * (t % per_image / p.tiles_w), .ox = 2 * (t % p.tiles_w)};
 }
 
 // The lanes of channels [c, c + 8) that exist when only `left` remain.
@@ -50,14 +59,14 @@ __attribute__((target("avx2,fma"))) inline __m256i LaneMask(int64_t left) {
 __attribute__((target("avx2,fma"))) void InputTransform(const Plan& p, const float* x, int64_t t0, int64_t n,
                                                         float* v) {
   const ConvGemmShape& s = p.s;
-  const int64_t c_all = s.in_c, per_image = p.tiles_h * p.tiles_w, xi_stride = p.chunk_tiles * p.ldv;
+  const int64_t c_all = s.in_c, xi_stride = p.chunk_tiles * p.ldv;
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t t = t0 + i, b = t / per_image, ty = t % per_image / p.tiles_w, tx = t % p.tiles_w;
-    const float* image = x + b * s.in_h * s.in_w * c_all;
+    const TileAt at = Locate(p, t0 + i);
+    const float* image = x + at.b * s.in_h * s.in_w * c_all;
     const float* src[4][4];
     for (int r = 0; r < 4; ++r)
       for (int q = 0; q < 4; ++q) {
-        const int64_t iy = 2 * ty - s.pad_top + r, ix = 2 * tx - s.pad_left + q;
+        const int64_t iy = at.oy - s.pad_top + r, ix = at.ox - s.pad_left + q;
         src[r][q] = iy >= 0 && iy < s.in_h && ix >= 0 && ix < s.in_w ? image + (iy * s.in_w + ix) * c_all : nullptr;
       }
     float* out = v + i * p.ldv;
@@ -93,13 +102,12 @@ __attribute__((target("avx2,fma"))) void InputTransform(const Plan& p, const flo
 __attribute__((target("avx2,fma"))) void OutputTransform(const Plan& p, const float* m, int64_t t0, int64_t n,
                                                          float* y) {
   const ConvGemmShape& s = p.s;
-  const int64_t oc = s.out_c, per_image = p.tiles_h * p.tiles_w, xi_stride = p.chunk_tiles * p.ldm;
+  const int64_t oc = s.out_c, xi_stride = p.chunk_tiles * p.ldm;
   const __m256 lo = _mm256_set1_ps(p.lo), hi = _mm256_set1_ps(p.hi);
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t t = t0 + i, b = t / per_image, ty = t % per_image / p.tiles_w, tx = t % p.tiles_w;
-    const int64_t oy = 2 * ty, ox = 2 * tx;
-    const bool down = oy + 1 < s.out_h, right = ox + 1 < s.out_w;
-    float* dst = y + ((b * s.out_h + oy) * s.out_w + ox) * oc;
+    const TileAt at = Locate(p, t0 + i);
+    const bool down = at.oy + 1 < s.out_h, right = at.ox + 1 < s.out_w;
+    float* dst = y + ((at.b * s.out_h + at.oy) * s.out_w + at.ox) * oc;
     float* const outs[2][2] = {{dst, right ? dst + oc : nullptr},
                                {down ? dst + s.out_w * oc : nullptr, down && right ? dst + (s.out_w + 1) * oc : nullptr}};
     const float* in = m + i * p.ldm;
@@ -146,7 +154,7 @@ void RunChunks(const Plan& p, const float* x, float* y, float* scratch, int64_t 
       for (int64_t kb = 0; kb < p.k_blocks; ++kb) {
         const int64_t k0 = kb * p.kc, kc = std::min(p.kc, int64_t{p.s.in_c} - k0);
         for (int32_t panel = 0; panel < p.panels; ++panel) {
-          const float* b = UBlock(p, xi, k0, panel);
+          const float* b = p.packed.data() + UBlockOffset(p, xi, k0, panel);
           const float* next = b + kc * kPanelWidth;
           Block bl = {.a = v + xi * p.chunk_tiles * p.ldv + k0, .lda = p.ldv, .b = b, .kc = kc,
                       .c = m + xi * p.chunk_tiles * p.ldm + int64_t{panel} * kPanelWidth, .ldc = p.ldm,
@@ -175,8 +183,8 @@ Status FloatConvWinograd::Init(PrepareContext& ctx, const ConvGemmShape& s, cons
   const int64_t c_all = s.in_c;
   p.tiles_h = (s.out_h + 1) / 2, p.tiles_w = (s.out_w + 1) / 2;
   p.tiles = s.batches * p.tiles_h * p.tiles_w;
-  p.k_blocks = (c_all + kMaxKc - 1) / kMaxKc;
-  p.kc = (c_all + p.k_blocks - 1) / p.k_blocks;
+  const gemm_float::KBlocks kb = gemm_float::SplitK(c_all);
+  p.kc = kb.kc, p.k_blocks = kb.count;
   p.panels = (s.out_c + kPanelWidth - 1) / kPanelWidth;
   p.ldv = RowStride(c_all);
   p.ldm = RowStride(int64_t{p.panels} * kPanelWidth);
@@ -205,13 +213,13 @@ Status FloatConvWinograd::Init(PrepareContext& ctx, const ConvGemmShape& s, cons
         gg[2][kx] = 0.5f * (g[0][kx] - g[1][kx] + g[2][kx]);
         gg[3][kx] = g[2][kx];
       }
-      const int64_t kb = c / p.kc, k0 = kb * p.kc;
+      const int64_t k0 = c / p.kc * p.kc;
       for (int r = 0; r < 4; ++r) {
         const float u[4] = {gg[r][0], 0.5f * (gg[r][0] + gg[r][1] + gg[r][2]), 0.5f * (gg[r][0] - gg[r][1] + gg[r][2]),
                             gg[r][2]};
         for (int q = 0; q < 4; ++q) {
-          float* block = p.packed.data() + (UBlock(p, r * 4 + q, k0, o / kPanelWidth) - p.packed.data());
-          block[(c - k0) * kPanelWidth + o % kPanelWidth] = u[q];
+          p.packed[UBlockOffset(p, r * 4 + q, k0, o / kPanelWidth) + (c - k0) * kPanelWidth + o % kPanelWidth] =
+              u[q];
         }
       }
     }

@@ -17,6 +17,29 @@ namespace lithe::onednn::gemm_float {
 constexpr int kTileRows = 6;     // register tile: 6 rows x 16 channels = 12 accumulators
 constexpr int kPanelWidth = 16;  // output channels per packed weight panel
 
+// A K block of one panel (kc x 16 floats, 16 KiB at most) stays in half of a 32 KiB L1 while
+// the tiles of a chunk pass over it, next to the 6 rows of A the tile reads. kc is at most this,
+// split evenly (K = 576 runs as 3 x 192, not 256 + 256 + 64). On the VM measured here, 160, 256
+// and 320 were not told apart by resnet18's per-layer timings (+-10 % noise).
+constexpr int64_t kMaxKc = 256;
+
+// K values in `count` blocks of kc (the last may be shorter), as even as kMaxKc allows.
+struct KBlocks {
+  int64_t kc = 0, count = 0;
+};
+inline KBlocks SplitK(int64_t k) {
+  const int64_t count = (k + kMaxKc - 1) / kMaxKc;
+  return {.kc = (k + count - 1) / count, .count = count};
+}
+
+// Where, in weights of K values packed as [k block][panel][kc][16], the block of K block
+// [k0, k0 + kc) for `panel` starts (in floats): the blocks of one K block lie one after the
+// other, panel by panel, so that passing over the panels reads memory in order.
+inline int64_t PanelBlockOffset(int64_t k, KBlocks kb, int32_t panels, int64_t k0, int32_t panel) {
+  const int64_t kc = std::min(kb.kc, k - k0);
+  return (k0 * panels + int64_t{panel} * kc) * kPanelWidth;
+}
+
 // The clamp bounds of a fused activation (-inf/+inf for none); false for one the kernels lack.
 inline bool ActivationBounds(Activation activation, float* lo, float* hi) {
   constexpr float kInf = std::numeric_limits<float>::infinity();
